@@ -1,0 +1,41 @@
+"""The item schema, defined once. Field docs state each value's exact format (docs/contract.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ArticleItem:
+    """One Dawn article, column or editorial page."""
+
+    type: str = "article"
+    url: str | None = None
+    """Canonical `https://www.dawn.com/news/{id}`: no slug, query, fragment or `amp/`."""
+    article_id: int | None = None
+    """The numeric id from the URL."""
+    title: str | None = None
+    """Headline: whitespace collapsed, soft hyphens and zero-width characters removed, entities decoded."""
+    section: str | None = None
+    """Middle segment of `<title>` ("Pakistan", "World", "Newspaper", ...) or None."""
+    genre: str = "news"
+    """"news", "opinion" or "editorial"."""
+    authors: list[str] = field(default_factory=list)
+    """One name per byline link; [] when there is no byline."""
+    published_at: str | None = None
+    """ISO 8601 in +05:00 with seconds when the time is known, else `YYYY-MM-DD`."""
+    updated_at: str | None = None
+    """Same format as published_at, or None."""
+    description: str | None = None
+    """og/meta description, or None."""
+    body: str | None = None
+    """Story paragraphs joined by a blank line, without print-edition trailers."""
+    images: list[dict] = field(default_factory=list)
+    """`{url, caption, credit}` per image, lead image first; caption/credit None when absent."""
+    related_editorials: list[dict] = field(default_factory=list)
+    """Sidebar Opinion -> Editorial widget: `{url, title, teaser, published_at, updated_at}` in page order."""
+
+
+ARTICLE_FIELDS = tuple(ArticleItem.__dataclass_fields__)
+GENRE_RANK = {"news": 0, "opinion": 1, "editorial": 2}
+"""When one piece is reached with two genres, the more specific (higher rank) wins."""

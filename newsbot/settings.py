@@ -1,0 +1,63 @@
+"""Scrapy settings for newsbot: constants only. Every project setting is NEWSBOT_* (README table)."""
+
+BOT_NAME = "newsbot"
+SPIDER_MODULES = ["newsbot.spiders"]
+NEWSPIDER_MODULE = "newsbot.spiders"
+COMMANDS_MODULE = "newsbot.commands"
+
+# --- newsbot's own settings (documented in README.md) ---
+NEWSBOT_DB = "newsbot.db"
+NEWSBOT_MIRROR = ""
+NEWSBOT_SEEDS = "seeds/start-points.toml"
+NEWSBOT_CONTACT = ""
+NEWSBOT_BATCH_SIZE = 100
+NEWSBOT_RETRY_AFTER_MAX = 600
+NEWSBOT_STATS_FILE = ""
+
+# --- Politeness: the live site rate-limits hard (403/429 even at one request per 1.5 s) ---
+USER_AGENT = "newsbot/0.1 (research archive crawler of www.dawn.com; obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+COOKIES_ENABLED = False
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newsbot.middlewares.RetryAfterMiddleware": 550,
+}
+DOWNLOAD_HANDLERS = {
+    "http": "newsbot.mirror.MirrorDownloadHandler",
+    "https": "newsbot.mirror.MirrorDownloadHandler",
+    "file": None,
+    "data": None,
+}
+
+EXTENSIONS = {"newsbot.extensions.StatsFile": 500}
+
+ITEM_PIPELINES = {
+    "newsbot.pipelines.ValidatePipeline": 100,
+    "newsbot.pipelines.DedupePipeline": 200,
+    "newsbot.pipelines.StorePipeline": 300,
+}
+
+# Nested fields (authors, images, related_editorials) as JSON text in CSV cells, not Python reprs.
+FEED_EXPORTERS = {"csv": "newsbot.exporters.JsonCellCsvItemExporter"}
+FEED_EXPORT_ENCODING = "utf-8"
+
+# No remote control surfaces on a shared server.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from tests.sites import SiteServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT = ROOT / "seeds" / "snapshot"
+
+
+@pytest.fixture(scope="session")
+def snapshot_site():
+    with SiteServer(SNAPSHOT) as site:
+        yield site
+
+
+class CrawlResult:
+    def __init__(self, completed: subprocess.CompletedProcess, stats_file: Path):
+        self.returncode = completed.returncode
+        self.log = completed.stderr
+        self.stdout = completed.stdout
+        self.stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+
+
+def run_scrapy(
+    args: list[str], workdir: Path, settings: dict | None = None, timeout: int = 300
+) -> CrawlResult:
+    """Run `scrapy <args>` as a user would, in a subprocess from the project directory.
+
+    The crawl's final stats are written to a JSON file in `workdir` (NEWSBOT_STATS_FILE).
+    """
+    stats_file = workdir / f"stats-{uuid4().hex}.json"
+    command = [sys.executable, "-m", "scrapy", *args, "-s", f"NEWSBOT_STATS_FILE={stats_file}"]
+    for name, value in (settings or {}).items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newsbot.settings", "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return CrawlResult(completed, stats_file)
+
+
+FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
