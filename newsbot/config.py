@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newsbot import settings as defaults
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def setting(settings, name: str):
+    """A NEWSBOT_* value; newsbot.settings supplies the default when `settings` lacks it."""
+    value = settings.get(name)
+    return getattr(defaults, name) if value is None else value
 
 
 class ConfigError(ValueError):
@@ -34,7 +42,7 @@ class Config:
 
     @classmethod
     def from_settings(cls, settings) -> Config:
-        mirror = (settings.get("NEWSBOT_MIRROR") or "").strip()
+        mirror = (setting(settings, "NEWSBOT_MIRROR") or "").strip()
         mirror_url = mirror_dir = None
         if mirror:
             if urlsplit(mirror).scheme in ("http", "https"):
@@ -50,7 +58,7 @@ class Config:
                         f"NEWSBOT_MIRROR={mirror!r} is neither an http(s) URL nor a snapshot directory "
                         "with a manifest.json (see seeds/README.md)"
                     )
-        db = (settings.get("NEWSBOT_DB") or "").strip()
+        db = (setting(settings, "NEWSBOT_DB") or "").strip()
         if not db:
             raise ConfigError("NEWSBOT_DB is empty; give the SQLite file to write, e.g. newsbot.db")
         db_path = Path(db).expanduser()
@@ -58,7 +66,7 @@ class Config:
             raise ConfigError(f"NEWSBOT_DB={db!r} is a directory; give a file path")
         if not db_path.parent.resolve().is_dir():
             raise ConfigError(f"NEWSBOT_DB={db!r}: directory {str(db_path.parent)!r} does not exist")
-        seeds = resolve_path(settings.get("NEWSBOT_SEEDS") or "seeds/start-points.toml")
+        seeds = resolve_path(setting(settings, "NEWSBOT_SEEDS"))
         if not seeds.is_file():
             raise ConfigError(f"NEWSBOT_SEEDS: no start-points file at {str(seeds)!r}")
         return cls(
@@ -66,7 +74,7 @@ class Config:
             mirror_url=mirror_url,
             mirror_dir=mirror_dir,
             seeds=seeds,
-            contact=(settings.get("NEWSBOT_CONTACT") or "").strip(),
+            contact=(setting(settings, "NEWSBOT_CONTACT") or "").strip(),
             batch_size=_positive_int(settings, "NEWSBOT_BATCH_SIZE"),
             retry_after_max=_positive_float(settings, "NEWSBOT_RETRY_AFTER_MAX"),
         )
@@ -74,9 +82,9 @@ class Config:
 
 def _positive_int(settings, name: str) -> int:
     try:
-        value = int(settings.get(name))
+        value = int(setting(settings, name))
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}={settings.get(name)!r} is not a whole number") from None
+        raise ConfigError(f"{name}={setting(settings, name)!r} is not a whole number") from None
     if value < 1:
         raise ConfigError(f"{name} must be at least 1, not {value}")
     return value
@@ -84,9 +92,9 @@ def _positive_int(settings, name: str) -> int:
 
 def _positive_float(settings, name: str) -> float:
     try:
-        value = float(settings.get(name))
+        value = float(setting(settings, name))
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}={settings.get(name)!r} is not a number of seconds") from None
+        raise ConfigError(f"{name}={setting(settings, name)!r} is not a number of seconds") from None
     if value < 0:
         raise ConfigError(f"{name} must not be negative, not {value}")
     return value

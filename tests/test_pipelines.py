@@ -1,0 +1,81 @@
+"""Pipelines as components built from a real crawler: drops are counted by reason, stores are real files."""
+
+import sqlite3
+
+import pytest
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from newsbot.items import ArticleItem
+from newsbot.pipelines import DedupePipeline, DropReason, StorePipeline, ValidatePipeline
+from newsbot.spiders.articles import ArticlesSpider
+
+
+def crawler_for(tmp_path, **settings):
+    crawler = get_crawler(ArticlesSpider, {"NEWSBOT_DB": str(tmp_path / "p.db"), **settings})
+    crawler.stats.open_spider()
+    return crawler
+
+
+def item(article_id=1, **changes):
+    values = dict(
+        url=f"https://www.dawn.com/news/{article_id}",
+        article_id=article_id,
+        title="T",
+        published_at="2026-03-11",
+        body="B",
+    )
+    values.update(changes)
+    return ArticleItem(**values)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"title": None}, "missing_title"),
+        ({"published_at": None}, "missing_published_at"),
+        ({"url": None}, "missing_url"),
+        ({"title": ""}, "missing_title"),
+    ],
+)
+def test_validate_drops_with_counted_reason_and_logs_url(tmp_path, caplog, changes, reason):
+    crawler = crawler_for(tmp_path)
+    pipeline = build_from_crawler(ValidatePipeline, crawler)
+    with pytest.raises(DropReason) as dropped:
+        pipeline.process_item(item(**changes))
+    assert dropped.value.reason == reason
+    assert crawler.stats.get_value(f"newsbot/dropped/{reason}") == 1
+    assert reason in caplog.text
+
+
+def test_validate_passes_a_complete_item(tmp_path):
+    crawler = crawler_for(tmp_path)
+    pipeline = build_from_crawler(ValidatePipeline, crawler)
+    assert pipeline.process_item(item()).title == "T"
+    assert not any(key.startswith("newsbot/dropped") for key in crawler.stats.get_stats())
+
+
+def test_dedupe_keeps_one_item_per_canonical_url(tmp_path):
+    crawler = crawler_for(tmp_path)
+    pipeline = build_from_crawler(DedupePipeline, crawler)
+    pipeline.process_item(item(1))
+    pipeline.process_item(item(2))
+    with pytest.raises(DropReason):
+        pipeline.process_item(item(1, title="same story from a feed"))
+    assert crawler.stats.get_value("newsbot/dropped/duplicate") == 1
+
+
+def test_store_batches_writes_and_flushes_at_close(tmp_path):
+    crawler = crawler_for(tmp_path, NEWSBOT_BATCH_SIZE=3)
+    pipeline = build_from_crawler(StorePipeline, crawler)
+    pipeline.open_spider()
+    db = sqlite3.connect(tmp_path / "p.db")
+    for article_id in (1, 2):
+        pipeline.process_item(item(article_id))
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0  # still in the batch
+    pipeline.process_item(item(3))
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 3  # batch of 3 committed
+    pipeline.process_item(item(4))
+    pipeline.close_spider()
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
+    assert crawler.stats.get_value("newsbot/articles/new") == 4

@@ -1,0 +1,137 @@
+"""The SQLite store on real files: upserts, dedupe by canonical URL, genre rank, schema guards."""
+
+import sqlite3
+
+import pytest
+
+from newsbot.store import SCHEMA_VERSION, Store, StoreError
+
+
+def article(article_id=1, **changes):
+    item = {
+        "type": "article",
+        "url": f"https://www.dawn.com/news/{article_id}",
+        "article_id": article_id,
+        "title": "A title",
+        "section": "Pakistan",
+        "genre": "news",
+        "authors": ["Jane Doe", "John Roe"],
+        "published_at": "2026-03-11T10:00:00+05:00",
+        "updated_at": None,
+        "description": "Standfirst.",
+        "body": "Para one.\n\nPara two.",
+        "images": [{"url": "https://i.dawn.com/large/x.jpg", "caption": "Cap.", "credit": "AFP"}],
+        "related_editorials": [
+            {
+                "url": "https://www.dawn.com/news/9",
+                "title": "Ed",
+                "teaser": "T...",
+                "published_at": None,
+                "updated_at": "2026-03-12",
+            }
+        ],
+    }
+    item.update(changes)
+    return item
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store.open(tmp_path / "archive.db")
+    yield store
+    store.close()
+
+
+def test_new_file_gets_schema_wal_and_version(tmp_path):
+    Store.open(tmp_path / "a.db").close()
+    connection = sqlite3.connect(tmp_path / "a.db")
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_recrawl_updates_in_place_never_adds_a_row(store):
+    assert store.save_articles([article()], seen_at="2026-03-12T00:00:00+00:00") == {"new": 1}
+    assert store.save_articles([article()], seen_at="2026-03-12T01:00:00+00:00") == {"unchanged": 1}
+    changed = article(title="A corrected title")
+    assert store.save_articles([changed], seen_at="2026-03-12T02:00:00+00:00") == {"updated": 1}
+    rows = store.connection.execute(
+        "SELECT title, first_seen, last_seen, changed_at FROM articles"
+    ).fetchall()
+    assert [tuple(row) for row in rows] == [
+        (
+            "A corrected title",
+            "2026-03-12T00:00:00+00:00",
+            "2026-03-12T02:00:00+00:00",
+            "2026-03-12T02:00:00+00:00",
+        )
+    ]
+
+
+def test_nested_fields_round_trip_and_are_reachable_from_sql(store):
+    store.save_articles([article()], seen_at="2026-03-12T00:00:00+00:00")
+    assert store.articles()[0]["images"] == article()["images"]
+    authors = store.connection.execute("SELECT name FROM article_authors ORDER BY position").fetchall()
+    assert [row[0] for row in authors] == ["Jane Doe", "John Roe"]
+    credit = store.connection.execute("SELECT credit FROM article_images").fetchone()[0]
+    assert credit == "AFP"
+    editorial = store.connection.execute(
+        "SELECT editorial_url, updated_at, published_at FROM article_related_editorials"
+    ).fetchone()
+    assert tuple(editorial) == ("https://www.dawn.com/news/9", "2026-03-12", None)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        ("news", "editorial", "editorial"),
+        ("editorial", "news", "editorial"),
+        ("opinion", "editorial", "editorial"),
+        ("news", "opinion", "opinion"),
+        ("opinion", "news", "opinion"),
+    ],
+)
+def test_more_specific_genre_wins(store, first, second, kept):
+    store.save_articles([article(genre=first)], seen_at="t1")
+    store.save_articles([article(genre=second)], seen_at="t2")
+    assert store.articles()[0]["genre"] == kept
+
+
+def test_text_with_sql_metacharacters_is_stored_verbatim(store):
+    title = "Robert'); DROP TABLE articles;-- “quotes”, commas\nand اردو"
+    store.save_articles([article(title=title)], seen_at="t")
+    assert store.articles()[0]["title"] == title
+
+
+def test_a_failed_batch_writes_nothing(store):
+    bad = article(2, title=None)  # NOT NULL violation after a good row in the same batch
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_articles([article(1), bad], seen_at="t")
+    assert store.articles() == []
+    assert store.save_articles([article(1)], seen_at="t") == {"new": 1}
+
+
+def test_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"my precious notes, not a database" * 100)
+    with pytest.raises(StoreError, match="not a usable newsbot SQLite store"):
+        Store.open(path)
+    assert path.read_bytes() == b"my precious notes, not a database" * 100
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE something (x)")
+    connection.commit()
+    connection.close()
+    with pytest.raises(StoreError, match="not a newsbot store"):
+        Store.open(path)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    with pytest.raises(StoreError, match="newer than this newsbot"):
+        Store.open(path)
