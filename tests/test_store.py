@@ -135,3 +135,31 @@ def test_newer_schema_is_refused(tmp_path):
     connection.close()
     with pytest.raises(StoreError, match="newer than this newsbot"):
         Store.open(path)
+
+
+def test_version_1_store_is_migrated_in_place_keeping_rows(tmp_path):
+    from newsbot.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.executescript("BEGIN;" + MIGRATIONS[1] + "COMMIT;")
+    connection.execute(
+        "INSERT INTO articles (url, article_id, title, published_at, content_hash, first_seen, last_seen,"
+        " changed_at) VALUES ('https://www.dawn.com/news/5', 5, 'Old', '2020-01-01', 'h', 't', 't', 't')"
+    )
+    connection.close()
+    store = Store.open(path)
+    assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert [row["title"] for row in store.articles()] == ["Old"]
+    assert store.articles()[0]["change_seq"] == 1
+    store.save_articles([article(6)], seen_at="t2")
+    assert [row["change_seq"] for row in store.articles()] == [1, 2]
+    store.close()
+
+
+def test_change_seq_grows_only_when_content_changes(store):
+    store.save_articles([article(1), article(2)], seen_at="t1")
+    store.save_articles([article(1)], seen_at="t2")  # unchanged
+    assert [row["change_seq"] for row in store.articles()] == [1, 2]
+    store.save_articles([article(1, body="Corrected.")], seen_at="t3")
+    assert [row["change_seq"] for row in store.articles()] == [3, 2]

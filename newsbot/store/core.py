@@ -1,9 +1,8 @@
-"""The SQLite archive: schema, migrations and every SQL statement newsbot runs.
+"""The Store: opening, migrating and writing the SQLite archive.
 
 One row per canonical article URL. Writes are batched in short `BEGIN IMMEDIATE` transactions in WAL
-mode, so a crash loses at most the batch in flight and never corrupts the file. Nested fields are JSON
-columns; the views `article_authors`, `article_images` and `article_related_editorials` unnest them.
-Parameterised SQL only: nothing here formats a value into a statement.
+mode, so a crash loses at most the batch in flight and never corrupts the file. Parameterised SQL only:
+nothing here formats a value into a statement.
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+from newsbot.store.schema import MIGRATIONS, SCHEMA_VERSION
+
 JSON_FIELDS = ("authors", "images", "related_editorials")
 CONTENT_FIELDS = (
     "title",
@@ -31,53 +31,14 @@ CONTENT_FIELDS = (
 )
 ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
 
-_MIGRATIONS = {
-    1: """
-    CREATE TABLE articles (
-        url TEXT PRIMARY KEY,
-        article_id INTEGER NOT NULL UNIQUE,
-        type TEXT NOT NULL DEFAULT 'article',
-        title TEXT NOT NULL,
-        section TEXT,
-        genre TEXT NOT NULL DEFAULT 'news' CHECK (genre IN ('news', 'opinion', 'editorial')),
-        authors TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(authors)),
-        published_at TEXT NOT NULL,
-        updated_at TEXT,
-        description TEXT,
-        body TEXT,
-        images TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(images)),
-        related_editorials TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(related_editorials)),
-        content_hash TEXT NOT NULL,
-        first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL,
-        changed_at TEXT NOT NULL
-    );
-    CREATE INDEX articles_published_at ON articles (published_at);
-    CREATE INDEX articles_genre ON articles (genre, published_at);
-    CREATE VIEW article_authors AS
-        SELECT a.url, j.key AS position, j.value AS name
-        FROM articles AS a, json_each(a.authors) AS j;
-    CREATE VIEW article_images AS
-        SELECT a.url, j.key AS position, json_extract(j.value, '$.url') AS image_url,
-               json_extract(j.value, '$.caption') AS caption, json_extract(j.value, '$.credit') AS credit
-        FROM articles AS a, json_each(a.images) AS j;
-    CREATE VIEW article_related_editorials AS
-        SELECT a.url, j.key AS position, json_extract(j.value, '$.url') AS editorial_url,
-               json_extract(j.value, '$.title') AS title, json_extract(j.value, '$.teaser') AS teaser,
-               json_extract(j.value, '$.published_at') AS published_at,
-               json_extract(j.value, '$.updated_at') AS updated_at
-        FROM articles AS a, json_each(a.related_editorials) AS j;
-    PRAGMA user_version = 1;
-    """,
-}
-
 # A row reached again keeps first_seen; the more specific genre wins (news < opinion < editorial).
 _UPSERT = """
 INSERT INTO articles (url, article_id, type, title, section, genre, authors, published_at, updated_at,
                       description, body, images, related_editorials, content_hash,
-                      first_seen, last_seen, changed_at)
+                      first_seen, last_seen, changed_at, change_seq)
 VALUES (:url, :article_id, :type, :title, :section, :genre, :authors, :published_at, :updated_at,
-        :description, :body, :images, :related_editorials, :content_hash, :seen, :seen, :seen)
+        :description, :body, :images, :related_editorials, :content_hash, :seen, :seen, :seen,
+        (SELECT coalesce(max(change_seq), 0) + 1 FROM articles))
 ON CONFLICT (url) DO UPDATE SET
     title = excluded.title, section = excluded.section,
     genre = CASE WHEN (CASE excluded.genre WHEN 'editorial' THEN 2 WHEN 'opinion' THEN 1 ELSE 0 END)
@@ -88,6 +49,8 @@ ON CONFLICT (url) DO UPDATE SET
     related_editorials = excluded.related_editorials,
     changed_at = CASE WHEN articles.content_hash = excluded.content_hash
                       THEN articles.changed_at ELSE excluded.last_seen END,
+    change_seq = CASE WHEN articles.content_hash = excluded.content_hash
+                      THEN articles.change_seq ELSE excluded.change_seq END,
     content_hash = excluded.content_hash, last_seen = excluded.last_seen
 """
 
@@ -151,7 +114,7 @@ class Store:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             # Each migration script ends by setting PRAGMA user_version; all of it commits or none does.
             try:
-                self.connection.executescript("BEGIN IMMEDIATE;" + _MIGRATIONS[target] + "COMMIT;")
+                self.connection.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[target] + "COMMIT;")
             except BaseException:
                 if self.connection.in_transaction:
                     self.connection.execute("ROLLBACK")

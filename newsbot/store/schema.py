@@ -1,0 +1,80 @@
+"""The archive's schema as numbered migrations; PRAGMA user_version records the last one applied.
+
+Each script runs in one transaction (all of it or none) and ends by setting user_version. Never edit a
+released migration: add the next number.
+"""
+
+MIGRATIONS = {
+    1: """
+    CREATE TABLE articles (
+        url TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL UNIQUE,
+        type TEXT NOT NULL DEFAULT 'article',
+        title TEXT NOT NULL,
+        section TEXT,
+        genre TEXT NOT NULL DEFAULT 'news' CHECK (genre IN ('news', 'opinion', 'editorial')),
+        authors TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(authors)),
+        published_at TEXT NOT NULL,
+        updated_at TEXT,
+        description TEXT,
+        body TEXT,
+        images TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(images)),
+        related_editorials TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(related_editorials)),
+        content_hash TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_published_at ON articles (published_at);
+    CREATE INDEX articles_genre ON articles (genre, published_at);
+    CREATE VIEW article_authors AS
+        SELECT a.url, j.key AS position, j.value AS name
+        FROM articles AS a, json_each(a.authors) AS j;
+    CREATE VIEW article_images AS
+        SELECT a.url, j.key AS position, json_extract(j.value, '$.url') AS image_url,
+               json_extract(j.value, '$.caption') AS caption, json_extract(j.value, '$.credit') AS credit
+        FROM articles AS a, json_each(a.images) AS j;
+    CREATE VIEW article_related_editorials AS
+        SELECT a.url, j.key AS position, json_extract(j.value, '$.url') AS editorial_url,
+               json_extract(j.value, '$.title') AS title, json_extract(j.value, '$.teaser') AS teaser,
+               json_extract(j.value, '$.published_at') AS published_at,
+               json_extract(j.value, '$.updated_at') AS updated_at
+        FROM articles AS a, json_each(a.related_editorials) AS j;
+    PRAGMA user_version = 1;
+    """,
+    2: """
+    -- change_seq orders stored-or-changed rows for incremental exports (`scrapy export --new`):
+    -- assigned inside the write transaction, so it grows in commit order even across processes.
+    ALTER TABLE articles ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET change_seq = rowid;
+    CREATE INDEX articles_change_seq ON articles (change_seq);
+    -- One row per (index page, article url) for the teaser cards of listing and opinion indexes.
+    CREATE TABLE teasers (
+        index_url TEXT NOT NULL,
+        url TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        title TEXT,
+        teaser TEXT,
+        authors TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(authors)),
+        published_at TEXT,
+        updated_at TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        change_seq INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (index_url, url)
+    );
+    CREATE INDEX teasers_url ON teasers (url);
+    CREATE INDEX teasers_change_seq ON teasers (change_seq);
+    -- High-water marks of `scrapy export --new`, per export target name and item type.
+    CREATE TABLE export_marks (
+        target TEXT NOT NULL,
+        type TEXT NOT NULL,
+        last_change_seq INTEGER NOT NULL,
+        exported_at TEXT NOT NULL,
+        PRIMARY KEY (target, type)
+    );
+    PRAGMA user_version = 2;
+    """,
+}
+
+SCHEMA_VERSION = max(MIGRATIONS)
