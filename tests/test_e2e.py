@@ -1,0 +1,190 @@
+"""End to end: `scrapy crawl articles` in a subprocess against the snapshot served on 127.0.0.1.
+
+tests/data/snapshot_expected.json is the hand-written oracle (one item per good snapshot article);
+tests/data/snapshot_expected_meta.json names the bad pages with their drop reasons and the URLs that
+must never be requested.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsbot.items import ARTICLE_FIELDS
+from newsbot.store import Store
+from tests.conftest import FAST, SNAPSHOT, run_scrapy
+
+DATA = Path(__file__).parent / "data"
+EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-8"))
+META = json.loads((DATA / "snapshot_expected_meta.json").read_text(encoding="utf-8"))
+DISALLOWED_PREFIXES = ("/archive/", "/search")
+
+
+def stored(db: Path) -> list[dict]:
+    store = Store.open(db)
+    try:
+        return [{name: row[name] for name in ARTICLE_FIELDS} for row in store.articles()]
+    finally:
+        store.close()
+
+
+def assert_matches_oracle(rows: list[dict]) -> None:
+    assert [row["article_id"] for row in rows] == [item["article_id"] for item in EXPECTED]
+    for row, item in zip(rows, EXPECTED, strict=True):
+        for name in ARTICLE_FIELDS:
+            assert row[name] == item[name], f"article {item['article_id']}: field {name!r}"
+
+
+@pytest.fixture(scope="module")
+def first_crawl(snapshot_site, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("crawl")
+    snapshot_site.reset()
+    result = run_scrapy(
+        ["crawl", "articles", "-O", str(workdir / "articles.jsonl")],
+        workdir,
+        {"NEWSBOT_MIRROR": snapshot_site.url, "NEWSBOT_DB": str(workdir / "newsbot.db"), **FAST},
+    )
+    return workdir, result, snapshot_site.paths()
+
+
+def test_crawl_finishes_cleanly(first_crawl):
+    _, result, _ = first_crawl
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["finish_reason"] == "finished"
+    assert "Traceback" not in result.log
+    assert result.stats.get("log_count/ERROR", 0) == 0
+
+
+def test_every_snapshot_article_stored_once_with_contract_values(first_crawl):
+    workdir, _, _ = first_crawl
+    assert_matches_oracle(stored(workdir / "newsbot.db"))
+
+
+def test_each_article_fetched_once_and_nothing_forbidden(first_crawl):
+    _, _, paths = first_crawl
+    assert "/robots.txt" in paths
+    article_paths = [path for path in paths if path.startswith("/news/")]
+    assert len(article_paths) == len(set(article_paths)), "an article page was fetched twice"
+    assert not [path for path in paths if path.startswith(DISALLOWED_PREFIXES) or path.endswith("/print")]
+    never = {
+        urlsplit(url).path for url in META["never_requested"] if urlsplit(url).hostname == "www.dawn.com"
+    }
+    assert never.isdisjoint(paths)
+
+
+def test_bad_pages_dropped_with_counted_reasons(first_crawl):
+    _, result, _ = first_crawl
+    expected: dict[str, int] = {}
+    for bad in META["bad_pages"]:
+        expected[bad["reason"]] = expected.get(bad["reason"], 0) + 1
+    for reason, count in expected.items():
+        assert result.stats.get(f"newsbot/dropped/{reason}") == count, reason
+        assert f"Dropped ({reason})" in result.log
+
+
+def test_feed_carries_every_stored_item(first_crawl):
+    workdir, _, _ = first_crawl
+    lines = (workdir / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    items = sorted((json.loads(line) for line in lines), key=lambda item: item["article_id"])
+    assert items == EXPECTED
+
+
+def test_second_crawl_adds_no_row(first_crawl, snapshot_site):
+    workdir, _, _ = first_crawl
+    db = workdir / "newsbot.db"
+    before = (
+        sqlite3.connect(db)
+        .execute("SELECT url, first_seen, change_seq FROM articles ORDER BY url")
+        .fetchall()
+    )
+    result = run_scrapy(
+        ["crawl", "articles"], workdir, {"NEWSBOT_MIRROR": snapshot_site.url, "NEWSBOT_DB": str(db), **FAST}
+    )
+    assert result.returncode == 0
+    after = (
+        sqlite3.connect(db)
+        .execute("SELECT url, first_seen, change_seq FROM articles ORDER BY url")
+        .fetchall()
+    )
+    assert after == before
+    assert result.stats.get("newsbot/articles/new", 0) == 0
+    assert result.stats.get("newsbot/articles/unchanged") == len(EXPECTED)
+
+
+def test_readme_command_crawls_the_snapshot_directory(tmp_path):
+    result = run_scrapy(
+        ["crawl", "articles", "-O", str(tmp_path / "articles.jsonl")],
+        tmp_path,
+        {"NEWSBOT_MIRROR": "seeds/snapshot", "NEWSBOT_DB": str(tmp_path / "newsbot.db"), **FAST},
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    assert_matches_oracle(stored(tmp_path / "newsbot.db"))
+    assert SNAPSHOT.is_dir()
+
+
+def test_csv_and_json_feeds_hold_nested_fields_as_json(tmp_path, snapshot_site):
+    with_images = next(item for item in EXPECTED if item["images"] and item["related_editorials"])
+    result = run_scrapy(
+        [
+            "crawl",
+            "articles",
+            "-a",
+            f"urls={with_images['url']}",
+            "-O",
+            str(tmp_path / "a.csv"),
+            "-O",
+            str(tmp_path / "a.json"),
+        ],
+        tmp_path,
+        {"NEWSBOT_MIRROR": snapshot_site.url, "NEWSBOT_DB": str(tmp_path / "db.db"), **FAST},
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    [row] = list(csv.DictReader((tmp_path / "a.csv").open(encoding="utf-8", newline="")))
+    assert json.loads(row["images"]) == with_images["images"]
+    assert json.loads(row["related_editorials"]) == with_images["related_editorials"]
+    assert json.loads(row["authors"]) == with_images["authors"]
+    assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8")) == [with_images]
+
+
+def test_retry_after_is_honoured_then_stored(tmp_path, snapshot_site):
+    item = EXPECTED[0]
+    path = urlsplit(item["url"]).path
+    snapshot_site.reset()
+    snapshot_site.scripts[path] = [(429, {"Retry-After": "2", "Content-Type": "text/html"}, b"slow down")]
+    result = run_scrapy(
+        ["crawl", "articles", "-a", f"urls={item['url']}"],
+        tmp_path,
+        {"NEWSBOT_MIRROR": snapshot_site.url, "NEWSBOT_DB": str(tmp_path / "db.db"), **FAST},
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    times = [moment for moment, requested, _ in snapshot_site.requests if requested == path]
+    assert len(times) == 2
+    assert times[1] - times[0] >= 2.0, "the retry came before Retry-After elapsed"
+    assert result.stats["newsbot/retry_after/honoured"] == 1
+    assert result.stats["retry/count"] == 1
+    assert [row["article_id"] for row in stored(tmp_path / "db.db")] == [item["article_id"]]
+
+
+def test_user_agent_names_the_bot_and_contact(tmp_path, snapshot_site):
+    item = EXPECTED[0]
+    snapshot_site.reset()
+    result = run_scrapy(
+        ["crawl", "articles", "-a", f"urls={item['url']}"],
+        tmp_path,
+        {
+            "NEWSBOT_MIRROR": snapshot_site.url,
+            "NEWSBOT_DB": str(tmp_path / "db.db"),
+            "NEWSBOT_CONTACT": "archive@example.org",
+            **FAST,
+        },
+    )
+    assert result.returncode == 0
+    agents = {headers.get("User-Agent") for _, _, headers in snapshot_site.requests}
+    assert len(agents) == 1
+    [agent] = agents
+    assert agent.startswith("newsbot/") and "archive@example.org" in agent

@@ -1,0 +1,110 @@
+"""Golden page tests: tests/golden/<kind>/<case>/{page.html|page.xml, meta.json, expected.json}.
+
+One check per field plus "no extra fields", so a failure names the field that changed. Expected files
+are written by hand from docs/contract.md and reviewed as diffs; to see what the code produces for a
+case, run: python -m tests.test_golden tests/golden/<kind>/<case>
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from scrapy.http import Request
+from scrapy.responsetypes import responsetypes
+
+from newsbot.items import ARTICLE_FIELDS
+from newsbot.pages import ArticlePage, FeedPage, ListingPage, PageError, SitemapPage
+
+GOLDEN = Path(__file__).parent / "golden"
+LINK_PAGES = {"listing": ListingPage, "feed": FeedPage, "sitemap": SitemapPage}
+
+
+def load_case(folder: Path):
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    page = next(folder.glob("page.*"))
+    body = page.read_bytes()
+    headers = meta.get("headers") or {"Content-Type": "text/html; charset=utf-8"}
+    cls = responsetypes.from_args(headers=headers, url=meta["url"], body=body)
+    response = cls(url=meta["url"], body=body, headers=headers, request=Request(meta["url"]))
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    return meta, response, expected
+
+
+def extract(kind: str, folder: Path):
+    meta, response, _ = load_case(folder)
+    if kind in ("article", "article_bad"):
+        try:
+            return asdict(ArticlePage(response, genre_hint=meta.get("genre_hint")).item())
+        except PageError as error:
+            return {"error": error.reason}
+    return {"links": LINK_PAGES[kind](response).links()}
+
+
+def cases(*kinds: str):
+    return [
+        pytest.param(kind, folder, id=f"{kind}/{folder.name}")
+        for kind in kinds
+        for folder in sorted((GOLDEN / kind).glob("*/"))
+        if (folder / "expected.json").exists()
+    ]
+
+
+REGENERATE = "draft of the actual output: python -m tests.test_golden {folder}"
+
+
+@pytest.mark.parametrize(("kind", "folder"), cases("article"))
+def test_article_fields(kind, folder):
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    actual = extract(kind, folder)
+    assert set(actual) == set(expected) == set(ARTICLE_FIELDS), "no extra or missing fields"
+    for name in ARTICLE_FIELDS:
+        assert actual[name] == expected[name], f"{folder.name}: field {name!r} differs; " + REGENERATE.format(
+            folder=folder
+        )
+
+
+@pytest.mark.parametrize(("kind", "folder"), cases("article_bad"))
+def test_bad_article_pages_are_refused(kind, folder):
+    meta, response, expected = load_case(folder)
+    try:
+        item = asdict(ArticlePage(response).item())
+    except PageError as error:
+        assert {"error": error.reason} == expected
+        return
+    # Missing required fields are the validation pipeline's job: the page gives None for them.
+    missing = [f"missing_{name}" for name in ("url", "title", "published_at") if not item[name]]
+    assert missing[:1] == [expected["error"]]
+
+
+@pytest.mark.parametrize(("kind", "folder"), cases("listing", "feed", "sitemap"))
+def test_discovery_links(kind, folder):
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    actual = extract(kind, folder)
+    assert [link["url"] for link in actual["links"]] == [link["url"] for link in expected["links"]], (
+        REGENERATE.format(folder=folder)
+    )
+    for got, want in zip(actual["links"], expected["links"], strict=True):
+        assert got == want, f"{folder.name}: link {want['url']} differs"
+
+
+def test_golden_cases_exist():
+    assert len(cases("article")) >= 10
+    assert cases("listing") and cases("feed") and cases("sitemap")
+
+
+def test_real_latest_news_page_excludes_sponsored_and_offsite():
+    folder = GOLDEN / "listing" / "latest-news-real"
+    urls = [link["url"] for link in extract("listing", folder)["links"]]
+    assert len(urls) == len(set(urls))
+    for sponsored in ("1918110", "1917892", "1914059"):
+        assert f"https://www.dawn.com/news/{sponsored}" not in urls
+    assert all(url.startswith("https://www.dawn.com/news/") for url in urls)
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]).resolve()
+    print(json.dumps(extract(target.parent.name, target), indent=2, sort_keys=True, ensure_ascii=False))
