@@ -165,6 +165,11 @@ class ArticlePage:
         return {"url": url, "caption": caption}
 
     def _related_editorials(self) -> list[dict]:
+        """Cards of the widget box under an "Editorial" heading (outside the story itself).
+
+        The box is the heading's nearest ancestor holding cards; within it, a card belongs to the widget
+        while "Editorial" is the last heading before it (a later heading starts another widget).
+        """
         heading = self.selector.xpath(
             f"//*[{HEADINGS}][normalize-space(.)='Editorial'][not(ancestor::article)]"
         )[:1]
@@ -173,11 +178,10 @@ class ArticlePage:
         tree = heading[0].root.getroottree()
         heading_path = tree.getpath(heading[0].root)
         cards = []
-        for card in heading.xpath(f"following::{CARD}"):
+        for card in heading.xpath(f"ancestor::*[.//{CARD}][1]//{CARD}"):
             owner = card.xpath(f"preceding::*[{HEADINGS}][not(ancestor::article)][1]")
-            if not owner or tree.getpath(owner[0].root) != heading_path:
-                break
-            cards.append(read_card(card, self.response.url))
+            if owner and tree.getpath(owner[0].root) == heading_path:
+                cards.append(read_card(card, self.response.url))
         return cards
 
     def _genre(self, authors: list[str]) -> str:
