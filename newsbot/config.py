@@ -39,6 +39,7 @@ class Config:
     contact: str
     batch_size: int
     retry_after_max: float
+    max_index_pages: int
 
     @classmethod
     def from_settings(cls, settings) -> Config:
@@ -77,6 +78,7 @@ class Config:
             contact=(setting(settings, "NEWSBOT_CONTACT") or "").strip(),
             batch_size=_positive_int(settings, "NEWSBOT_BATCH_SIZE"),
             retry_after_max=_positive_float(settings, "NEWSBOT_RETRY_AFTER_MAX"),
+            max_index_pages=_positive_int(settings, "NEWSBOT_MAX_INDEX_PAGES"),
         )
 
 

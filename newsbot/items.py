@@ -36,6 +36,28 @@ class ArticleItem:
     """Sidebar Opinion -> Editorial widget: `{url, title, teaser, published_at, updated_at}` in page order."""
 
 
+@dataclass
+class TeaserItem:
+    """One teaser card seen on an opinion or editorial index page."""
+
+    type: str = "teaser"
+    url: str | None = None
+    """Canonical `https://www.dawn.com/news/{id}` of the piece the card leads to."""
+    title: str | None = None
+    """Card headline, cleaned like an article title."""
+    teaser: str | None = None
+    """The excerpt text, without the timestamp opinion cards put inside it."""
+    authors: list[str] = field(default_factory=list)
+    """Byline names on the card; [] when there is none."""
+    published_at: str | None = None
+    """Card date under a "Published" label (or none): ISO with +05:00 when a time is given, else a date."""
+    updated_at: str | None = None
+    """Card date under an "Updated" label, same format."""
+    index_url: str | None = None
+    """The index page the card was found on."""
+
+
 ARTICLE_FIELDS = tuple(ArticleItem.__dataclass_fields__)
+TEASER_FIELDS = tuple(TeaserItem.__dataclass_fields__)
 GENRE_RANK = {"news": 0, "opinion": 1, "editorial": 2}
 """When one piece is reached with two genres, the more specific (higher rank) wins."""

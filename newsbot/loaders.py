@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from itemloaders import ItemLoader
-from itemloaders.processors import Compose, MapCompose, TakeFirst
+from functools import partial
 
-from newsbot.items import ArticleItem
+from itemloaders import ItemLoader
+from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
+
+from newsbot.items import ArticleItem, TeaserItem
 from newsbot.processors import (
     canonical_article_url,
     clean_block,
@@ -35,8 +37,11 @@ def normalise_image(raw: dict) -> dict | None:
     return {"url": raw["url"], "caption": caption, "credit": credit}
 
 
-def normalise_card(raw: dict) -> dict | None:
-    """A listing/widget card {url, title, teaser, label, date} -> the contract's card fields.
+def normalise_card(raw: dict, extra: tuple[str, ...] = ()) -> dict | None:
+    """A listing/widget card {url, title, teaser, authors, label, date} -> the contract's card fields.
+
+    Every card gives url, title, published_at and updated_at; `extra` names which of teaser and
+    authors this kind of card also carries.
 
     `label` is the card's "Published"/"Updated" text; it decides which date field the card's date fills.
     """
@@ -51,8 +56,10 @@ def normalise_card(raw: dict) -> dict | None:
         "published_at": None if updated else when,
         "updated_at": when if updated else None,
     }
-    if "teaser" in raw:
+    if "teaser" in extra:
         card["teaser"] = clean_text(raw.get("teaser"))
+    if "authors" in extra:
+        card["authors"] = unique(map(clean_text, raw.get("authors") or []))
     return card
 
 
@@ -78,7 +85,7 @@ class ArticleLoader(ItemLoader):
     body_out = Compose(_join_body)
     images_in = MapCompose(normalise_image)
     images_out = Compose(_unique_urls)
-    related_editorials_in = MapCompose(normalise_card)
+    related_editorials_in = MapCompose(partial(normalise_card, extra=("teaser",)))
     related_editorials_out = Compose(_unique_urls)
 
 
@@ -88,3 +95,11 @@ class CardListLoader(ItemLoader):
     default_item_class = dict
     links_in = MapCompose(normalise_card)
     links_out = Compose(_unique_urls)
+
+
+class TeaserLoader(ItemLoader):
+    """A teaser item from one normalised card (normalise_card) plus the index page it was found on."""
+
+    default_item_class = TeaserItem
+    default_output_processor = TakeFirst()
+    authors_out = Identity()

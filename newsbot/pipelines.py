@@ -1,18 +1,28 @@
-"""Item pipelines, one job each: validate -> dedupe -> store."""
+"""Item pipelines, one job each: validate -> dedupe -> store. Articles and teasers both pass through."""
 
 from __future__ import annotations
 
 import time
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 
 from newsbot.config import Config
 from newsbot.drops import count_drop
 from newsbot.processors import utc_now_iso
 from newsbot.store import Store
 
-REQUIRED = ("url", "title", "published_at")
+REQUIRED = {
+    "article": ("url", "title", "published_at"),
+    "teaser": ("url", "title", "index_url"),
+}
+
+
+def identity(adapter: ItemAdapter) -> tuple:
+    """What makes an item the same item: its canonical URL (and, for a teaser, its index page)."""
+    if adapter["type"] == "teaser":
+        return ("teaser", adapter["index_url"], adapter["url"])
+    return ("article", adapter["url"])
 
 
 class DropReason(DropItem):
@@ -23,9 +33,7 @@ class DropReason(DropItem):
         self.reason = reason
 
 
-class ValidatePipeline:
-    """url, title and published_at are required; anything else may be null."""
-
+class CrawlerComponent:
     def __init__(self, crawler):
         self.crawler = crawler
 
@@ -33,33 +41,35 @@ class ValidatePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+
+class ValidatePipeline(CrawlerComponent):
+    """Articles need url, title and published_at; teasers need url, title and index_url."""
+
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        for name in REQUIRED:
+        for name in REQUIRED[adapter["type"]]:
             if not adapter.get(name):
-                reason = f"missing_{name}"
+                prefix = "teaser_" if adapter["type"] == "teaser" else ""
+                reason = f"{prefix}missing_{name}"
                 count_drop(self.crawler.stats, reason, adapter.get("url"))
                 raise DropReason(reason, adapter.get("url"))
         return item
 
 
-class DedupePipeline:
+class DedupePipeline(CrawlerComponent):
     """One item per canonical URL per crawl, however many panes, feeds and sitemaps led to it."""
 
     def __init__(self, crawler):
-        self.crawler = crawler
-        self.seen: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+        super().__init__(crawler)
+        self.seen: set[tuple] = set()
 
     def process_item(self, item):
-        url = ItemAdapter(item)["url"]
-        if url in self.seen:
-            self.crawler.stats.inc_value("newsbot/dropped/duplicate")
-            raise DropReason("duplicate", url)
-        self.seen.add(url)
+        adapter = ItemAdapter(item)
+        key = identity(adapter)
+        if key in self.seen:
+            self.crawler.stats.inc_value(f"newsbot/dropped/duplicate_{adapter['type']}")
+            raise DropReason("duplicate", adapter["url"])
+        self.seen.add(key)
         return item
 
 
@@ -72,39 +82,39 @@ class StorePipeline:
         self.crawler = crawler
         self.config = config
         self.store: Store | None = None
-        self.pending: list[dict] = []
+        self.pending: dict[str, list[dict]] = {"article": [], "teaser": []}
         self.oldest = 0.0
 
     @classmethod
     def from_crawler(cls, crawler):
-        config = Config.from_settings(crawler.settings)
-        if not config.db:
-            raise NotConfigured("NEWSBOT_DB is empty")
-        return cls(crawler, config)
+        return cls(crawler, Config.from_settings(crawler.settings))
 
     def open_spider(self):
         self.store = Store.open(self.config.db)
 
     def process_item(self, item):
-        if not self.pending:
+        adapter = ItemAdapter(item)
+        if not any(self.pending.values()):
             self.oldest = time.monotonic()
-        self.pending.append(ItemAdapter(item).asdict())
-        if (
-            len(self.pending) >= self.config.batch_size
-            or time.monotonic() - self.oldest >= self.MAX_BATCH_AGE
-        ):
+        self.pending[adapter["type"]].append(adapter.asdict())
+        size = sum(map(len, self.pending.values()))
+        if size >= self.config.batch_size or time.monotonic() - self.oldest >= self.MAX_BATCH_AGE:
             self.flush()
         return item
 
     def flush(self) -> None:
-        if not self.pending or self.store is None:
+        if self.store is None:
             return
-        counts = self.store.save_articles(self.pending, seen_at=utc_now_iso())
+        seen_at = utc_now_iso()
+        savers = {"article": self.store.save_articles, "teaser": self.store.save_teasers}
         stats = self.crawler.stats
-        for outcome, number in counts.items():
-            stats.inc_value(f"newsbot/articles/{outcome}", number)
-        stats.inc_value("newsbot/articles/stored", len(self.pending))
-        self.pending = []
+        for kind, items in self.pending.items():
+            if not items:
+                continue
+            for outcome, number in savers[kind](items, seen_at=seen_at).items():
+                stats.inc_value(f"newsbot/{kind}s/{outcome}", number)
+            stats.inc_value(f"newsbot/{kind}s/stored", len(items))
+            self.pending[kind] = []
 
     def close_spider(self):
         try:

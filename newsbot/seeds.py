@@ -38,6 +38,33 @@ def article_start_points(path: Path) -> ArticleStartPoints:
         )
     except KeyError as missing:
         raise ConfigError(f"NEWSBOT_SEEDS: [articles] in {path} needs {missing}") from None
-    if "{date}" not in points.dated_listing:
-        raise ConfigError(f"NEWSBOT_SEEDS: dated_listing in {path} must contain {{date}}")
+    _check_date_pattern(path, "dated_listing", points.dated_listing)
     return points
+
+
+@dataclass(frozen=True)
+class OpinionStartPoints:
+    fronts: tuple[str, ...]
+    editorial_indexes: tuple[str, ...]
+    dated_editorial: str
+    authors: tuple[str, ...]
+
+
+def opinion_start_points(path: Path) -> OpinionStartPoints:
+    section = load_start_points(path, "opinion")
+    try:
+        points = OpinionStartPoints(
+            fronts=tuple(section.get("fronts", ())),
+            editorial_indexes=tuple(section.get("editorial_indexes", ())),
+            dated_editorial=section["dated_editorial"],
+            authors=tuple(section.get("authors", ())),
+        )
+    except KeyError as missing:
+        raise ConfigError(f"NEWSBOT_SEEDS: [opinion] in {path} needs {missing}") from None
+    _check_date_pattern(path, "dated_editorial", points.dated_editorial)
+    return points
+
+
+def _check_date_pattern(path: Path, name: str, pattern: str) -> None:
+    if "{date}" not in pattern:
+        raise ConfigError(f"NEWSBOT_SEEDS: {name} in {path} must contain {{date}}")

@@ -13,6 +13,7 @@ NEWSBOT_CONTACT = ""
 NEWSBOT_BATCH_SIZE = 100
 NEWSBOT_RETRY_AFTER_MAX = 600
 NEWSBOT_STATS_FILE = ""
+NEWSBOT_MAX_INDEX_PAGES = 3
 
 # --- Politeness: the live site rate-limits hard (403/429 even at one request per 1.5 s) ---
 USER_AGENT = "newsbot/0.1 (research archive crawler of www.dawn.com; obeys robots.txt)"

@@ -62,7 +62,7 @@ def test_dedupe_keeps_one_item_per_canonical_url(tmp_path):
     pipeline.process_item(item(2))
     with pytest.raises(DropReason):
         pipeline.process_item(item(1, title="same story from a feed"))
-    assert crawler.stats.get_value("newsbot/dropped/duplicate") == 1
+    assert crawler.stats.get_value("newsbot/dropped/duplicate_article") == 1
 
 
 def test_store_batches_writes_and_flushes_at_close(tmp_path):

@@ -8,7 +8,8 @@ from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from newsbot.config import ConfigError
-from newsbot.spiders.articles import ARTICLE_PRIORITY, ArticleArguments, ArticlesSpider
+from newsbot.spiders.articles import ArticleArguments, ArticlesSpider
+from newsbot.spiders.base import ARTICLE_PRIORITY
 
 TODAY = date(2026, 3, 12)
 

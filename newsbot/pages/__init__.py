@@ -7,6 +7,15 @@ from newsbot.pages.article import ArticlePage
 from newsbot.pages.common import PageError
 from newsbot.pages.feed import FeedPage
 from newsbot.pages.listing import ListingPage
+from newsbot.pages.opinion import IndexResult, OpinionIndexPage
 from newsbot.pages.sitemap import SitemapPage
 
-__all__ = ["ArticlePage", "FeedPage", "ListingPage", "PageError", "SitemapPage"]
+__all__ = [
+    "ArticlePage",
+    "FeedPage",
+    "IndexResult",
+    "ListingPage",
+    "OpinionIndexPage",
+    "PageError",
+    "SitemapPage",
+]

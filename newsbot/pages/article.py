@@ -7,7 +7,7 @@ from scrapy.http import Response, TextResponse
 
 from newsbot.items import GENRE_RANK, ArticleItem
 from newsbot.loaders import ArticleLoader
-from newsbot.pages.cards import CARD, read_card, read_time
+from newsbot.pages.cards import CARD, read_byline, read_card, read_time
 from newsbot.pages.common import (
     PageError,
     has_class,
@@ -106,15 +106,7 @@ class ArticlePage:
         return title.xpath(f".//a[{has_class('story__link')}]")[:1] or title or None
 
     def _byline(self) -> list[str]:
-        byline = self.header.xpath(f".//span[{has_class('story__byline')}][{OUTSIDE_ASIDE}]")[:1]
-        if not byline:
-            return []
-        names = [text_of(link) for link in byline.xpath(".//a")]
-        names = [name for name in names if name and name.strip()]
-        if names:
-            return names
-        plain = text_of(byline)
-        return [plain] if plain and plain.strip() else []
+        return read_byline(self.header.xpath(f".//span[{has_class('story__byline')}][{OUTSIDE_ASIDE}]")[:1])
 
     def _add_dates(self, loader: ArticleLoader) -> None:
         time_box = self.header.xpath(f".//span[{has_class('story__time')}][{OUTSIDE_ASIDE}]")[:1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from parsel import Selector
+from parsel import Selector, SelectorList
 
 from newsbot.pages.common import has_class, text_of
 
@@ -47,8 +47,19 @@ def read_time(time_box: Selector | None) -> list[dict]:
     return results
 
 
+def read_byline(byline: SelectorList) -> list[str]:
+    """Names in a `span.story__byline`: one per link; the plain text when it has no links (e.g. "AFP")."""
+    if not byline:
+        return []
+    names = [name for name in (text_of(link) for link in byline.xpath(".//a")) if name and name.strip()]
+    if names:
+        return names
+    plain = text_of(byline)
+    return [plain] if plain and plain.strip() else []
+
+
 def read_card(card: Selector, base_url: str) -> dict:
-    """A raw card: {url, title, teaser, label, date}; values are uncleaned text for the loaders."""
+    """A raw card: {url, title, teaser, authors, label, date}; uncleaned text for the loaders."""
     link = card.xpath(f".//*[{has_class('story__title')}]//a[@href]")
     if not link:
         link = card.xpath(".//a[@href]")
@@ -60,6 +71,7 @@ def read_card(card: Selector, base_url: str) -> dict:
         "url": urljoin(base_url, link.attrib["href"].strip()) if link else None,
         "title": text_of(link) if link else None,
         "teaser": text_of(excerpt, skip_class="story__time") if excerpt else None,
+        "authors": read_byline(card.xpath(f".//span[{has_class('story__byline')}]")[:1]),
         "label": first["label"],
         "date": first["date"],
     }

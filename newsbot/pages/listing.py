@@ -17,6 +17,11 @@ IN_SPONSORED_BLOCK = (
 MAIN_CARDS = f"//{CARD}[not(ancestor::aside)][not(ancestor::header)][not(ancestor::footer)]"
 
 
+def main_cards(selector):
+    """The cards of the main column: not the aside, header or footer, not the Sponsored block."""
+    return selector.xpath(f"{MAIN_CARDS}[not({IN_SPONSORED_BLOCK})]")
+
+
 class ListingPage:
     """Every tab pane in order, repeated stories collapsed, Sponsored block and aside widgets skipped."""
 
@@ -29,10 +34,8 @@ class ListingPage:
         if panes:
             cards = panes.xpath(f".//{CARD}[not({IN_SPONSORED_BLOCK})]")
         else:
-            cards = selector.xpath(f"{MAIN_CARDS}[not({IN_SPONSORED_BLOCK})]")
+            cards = main_cards(selector)
         loader = CardListLoader()
         for card in cards:
-            raw = read_card(card, self.response.url)
-            raw.pop("teaser")
-            loader.add_value("links", raw)
+            loader.add_value("links", read_card(card, self.response.url))
         return loader.load_item().get("links", [])

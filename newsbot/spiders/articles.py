@@ -8,22 +8,17 @@ Arguments:
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.http import Response
-from twisted.python.failure import Failure
 
-from newsbot.config import Config, ConfigError
-from newsbot.drops import count_drop
-from newsbot.pages import ArticlePage, FeedPage, ListingPage, PageError, SitemapPage
+from newsbot.config import ConfigError
+from newsbot.pages import FeedPage, ListingPage, SitemapPage
 from newsbot.processors import canonical_article_url
 from newsbot.seeds import article_start_points
-
-logger = logging.getLogger(__name__)
-ARTICLE_PRIORITY = 10  # articles before more listings keeps the request queue short
+from newsbot.spiders.base import NewsbotSpider, days_newest_first, parse_day_range, split_urls
 
 
 @dataclass(frozen=True)
@@ -41,47 +36,25 @@ class ArticleArguments:
         today: date | None = None,
     ) -> ArticleArguments:
         """Check the spider's -a arguments; ConfigError says what to fix."""
-        today = today or date.today()
-        wanted = tuple(url.strip() for url in (urls or "").split(",") if url.strip())
+        wanted = split_urls(urls)
         bad = [url for url in wanted if canonical_article_url(url) is None]
         if bad:
             raise ConfigError(
                 "urls: not www.dawn.com article URLs (expected https://www.dawn.com/news/{id}[/slug]): "
                 + ", ".join(bad)
             )
-        since_day = _day("since", since)
-        until_day = _day("until", until) or (today if since_day else None)
-        if until_day and not since_day:
-            raise ConfigError("until is only meaningful with since=YYYY-MM-DD")
-        if since_day and since_day > until_day:
-            raise ConfigError(f"since={since_day} is after until={until_day}")
-        if until_day and until_day > today:
-            raise ConfigError(f"until={until_day} is in the future")
+        since_day, until_day = parse_day_range(since, until, today or date.today())
         if wanted and since_day:
             raise ConfigError("urls= scrapes exactly the given pages; it cannot be combined with since=")
         return cls(urls=wanted, since=since_day, until=until_day)
 
     def backfill_days(self) -> list[date]:
         """Dates from until down to since, newest first."""
-        if not self.since:
-            return []
-        span = (self.until - self.since).days
-        return [self.until - timedelta(days=offset) for offset in range(span + 1)]
+        return days_newest_first(self.since, self.until)
 
 
-def _day(name: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ConfigError(f"{name}={value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-class ArticlesSpider(Spider):
+class ArticlesSpider(NewsbotSpider):
     name = "articles"
-    allowed_domains = ["www.dawn.com"]
-
     arguments_class = ArticleArguments
 
     def __init__(self, *args, urls=None, since=None, until=None, **kwargs):
@@ -91,12 +64,7 @@ class ArticlesSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.config = Config.from_settings(crawler.settings)
         spider.start_points = article_start_points(spider.config.seeds)
-        if spider.config.contact:
-            spider.user_agent = f"{crawler.settings.get('USER_AGENT')} contact: {spider.config.contact}"
-        elif not (spider.config.mirror_url or spider.config.mirror_dir):
-            logger.warning("NEWSBOT_CONTACT is not set: the site cannot reach whoever runs this crawl")
         return spider
 
     async def start(self):
@@ -115,15 +83,6 @@ class ArticlesSpider(Spider):
             url = points.dated_listing.format(date=day.isoformat())
             yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
 
-    def article_request(self, url: str, genre_hint: str | None = None) -> Request:
-        return Request(
-            url,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            priority=ARTICLE_PRIORITY,
-            cb_kwargs={"genre_hint": genre_hint},
-        )
-
     def follow_links(self, links: list[dict], source: str):
         self.crawler.stats.inc_value(f"newsbot/{source}/links", len(links))
         for link in links:
@@ -140,24 +99,3 @@ class ArticlesSpider(Spider):
         for url in page.sitemaps():
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
         yield from self.follow_links(page.links(), "sitemap")
-
-    def parse_article(self, response: Response, genre_hint: str | None = None):
-        try:
-            item = ArticlePage(response, genre_hint=genre_hint).item()
-        except PageError as error:
-            count_drop(self.crawler.stats, error.reason, response.url, error.detail)
-            return
-        self.crawler.stats.inc_value("newsbot/articles/extracted")
-        yield item
-
-    def article_failed(self, failure: Failure):
-        self._count_failure("article", failure)
-
-    def start_point_failed(self, failure: Failure):
-        self._count_failure("start_point", failure)
-
-    def _count_failure(self, kind: str, failure: Failure) -> None:
-        response = getattr(failure.value, "response", None)
-        reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
-        self.crawler.stats.inc_value(f"newsbot/failed/{kind}/{reason}")
-        logger.warning("Failed %s (%s): %s", kind, reason, failure.request.url)

@@ -29,6 +29,7 @@ CONTENT_FIELDS = (
     "images",
     "related_editorials",
 )
+TEASER_CONTENT_FIELDS = ("title", "teaser", "authors", "published_at", "updated_at")
 ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
 
 # A row reached again keeps first_seen; the more specific genre wins (news < opinion < editorial).
@@ -55,13 +56,29 @@ ON CONFLICT (url) DO UPDATE SET
 """
 
 
+# One row per (index page, article url): a card seen again bumps last_seen; a changed card is updated
+# and gets a new change_seq.
+_UPSERT_TEASER = """
+INSERT INTO teasers (index_url, url, article_id, title, teaser, authors, published_at, updated_at,
+                     content_hash, first_seen, last_seen, change_seq)
+VALUES (:index_url, :url, :article_id, :title, :teaser, :authors, :published_at, :updated_at,
+        :content_hash, :seen, :seen, (SELECT coalesce(max(change_seq), 0) + 1 FROM teasers))
+ON CONFLICT (index_url, url) DO UPDATE SET
+    change_seq = CASE WHEN teasers.content_hash = excluded.content_hash
+                      THEN teasers.change_seq ELSE excluded.change_seq END,
+    title = excluded.title, teaser = excluded.teaser, authors = excluded.authors,
+    published_at = excluded.published_at, updated_at = excluded.updated_at,
+    content_hash = excluded.content_hash, last_seen = excluded.last_seen
+"""
+
+
 class StoreError(Exception):
     """The store file cannot be used; the message says why and what to do."""
 
 
-def content_hash(row: dict) -> str:
+def content_hash(row: dict, fields: tuple[str, ...] = CONTENT_FIELDS) -> str:
     """A stable hash of what a reader sees, to tell a changed story from a re-crawled one."""
-    payload = json.dumps([row.get(name) for name in CONTENT_FIELDS], ensure_ascii=False, sort_keys=True)
+    payload = json.dumps([row.get(name) for name in fields], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -71,6 +88,17 @@ def article_row(item: dict) -> dict:
     row["content_hash"] = content_hash(item)
     for name in JSON_FIELDS:
         row[name] = json.dumps(item.get(name) or [], ensure_ascii=False)
+    return row
+
+
+def teaser_row(item: dict) -> dict:
+    """A teaser item as a row (authors as JSON text)."""
+    row = {
+        name: item.get(name) for name in ("index_url", "url", "title", "teaser", "published_at", "updated_at")
+    }
+    row["article_id"] = int(item["url"].rsplit("/", 1)[1])
+    row["authors"] = json.dumps(item.get("authors") or [], ensure_ascii=False)
+    row["content_hash"] = content_hash(item, TEASER_CONTENT_FIELDS)
     return row
 
 
@@ -121,31 +149,44 @@ class Store:
                 raise
 
     def save_articles(self, items: Iterable[dict], seen_at: str) -> Counter:
-        """Upsert a batch in one transaction; returns counts of new, updated and unchanged rows."""
-        counts: Counter = Counter()
+        """Upsert articles in one transaction; returns counts of new, updated and unchanged rows."""
         rows = [article_row(item) | {"seen": seen_at} for item in items]
+        return self._save(rows, "SELECT content_hash FROM articles WHERE url = :url", _UPSERT)
+
+    def save_teasers(self, items: Iterable[dict], seen_at: str) -> Counter:
+        """Upsert teaser cards in one transaction; returns counts of new, updated and unchanged rows."""
+        rows = [teaser_row(item) | {"seen": seen_at} for item in items]
+        lookup = "SELECT content_hash FROM teasers WHERE index_url = :index_url AND url = :url"
+        return self._save(rows, lookup, _UPSERT_TEASER)
+
+    def _save(self, rows: list[dict], lookup: str, upsert: str) -> Counter:
+        """Run `upsert` per row in one BEGIN IMMEDIATE transaction, counting outcomes by content hash."""
+        counts: Counter = Counter()
         if not rows:
             return counts
         cursor = self.connection.cursor()
         cursor.execute("BEGIN IMMEDIATE")
         try:
             for row in rows:
-                before = cursor.execute(
-                    "SELECT content_hash FROM articles WHERE url = ?", (row["url"],)
-                ).fetchone()
-                counts[
-                    "new"
-                    if before is None
-                    else "unchanged"
-                    if before[0] == row["content_hash"]
-                    else "updated"
-                ] += 1
-                cursor.execute(_UPSERT, row)
+                before = cursor.execute(lookup, row).fetchone()
+                changed = before is None or before[0] != row["content_hash"]
+                counts["new" if before is None else "updated" if changed else "unchanged"] += 1
+                cursor.execute(upsert, row)
             cursor.execute("COMMIT")
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
         return counts
+
+    def known_urls(self, urls: Iterable[str], stored_before: str = "9999") -> set[str]:
+        """Which of these canonical URLs have an article stored (first seen before `stored_before`)."""
+        lookup = "SELECT 1 FROM articles WHERE url = ? AND first_seen < ?"
+        return {url for url in urls if self.connection.execute(lookup, (url, stored_before)).fetchone()}
+
+    def teasers(self) -> list[dict]:
+        """Every stored teaser as an item-shaped dict, by index page then article id."""
+        rows = self.connection.execute("SELECT * FROM teasers ORDER BY index_url, article_id").fetchall()
+        return [dict(row) | {"authors": json.loads(row["authors"])} for row in rows]
 
     def articles(self) -> list[dict]:
         """Every stored article as an item-shaped dict (nested fields decoded), in id order."""

@@ -58,6 +58,7 @@ MIGRATIONS = {
         authors TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(authors)),
         published_at TEXT,
         updated_at TEXT,
+        content_hash TEXT NOT NULL,
         first_seen TEXT NOT NULL,
         last_seen TEXT NOT NULL,
         change_seq INTEGER NOT NULL DEFAULT 0,

@@ -1,0 +1,61 @@
+"""Opinion and editorial index pages (`/opinion`, `/newspaper/editorial[/YYYY-MM-DD]`, `/authors/...`).
+
+One teaser per card of the main column (the aside repeats unrelated stories), and the numbered pages
+of `ul.pagination`. Cards that cannot give a teaser are reported, not guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from scrapy.http import Response
+
+from newsbot.items import TeaserItem
+from newsbot.loaders import TeaserLoader, normalise_card
+from newsbot.pages.cards import read_card
+from newsbot.pages.common import has_class, text_of
+from newsbot.pages.listing import main_cards
+
+
+@dataclass
+class IndexResult:
+    teasers: list[TeaserItem] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    """(reason, detail) for each card that gave no teaser or lost a value."""
+    pages: list[tuple[int, str]] = field(default_factory=list)
+    """(page number, URL) of the numbered pages this index links to."""
+
+
+class OpinionIndexPage:
+    def __init__(self, response: Response):
+        self.response = response
+
+    def read(self) -> IndexResult:
+        result = IndexResult()
+        seen: set[str] = set()
+        for number, card in enumerate(main_cards(self.response.selector), start=1):
+            raw = read_card(card, self.response.url)
+            normalised = normalise_card(raw, extra=("teaser", "authors"))
+            if normalised is None:
+                result.rejected.append(("teaser_no_link", f"card {number}: {raw.get('url') or 'no link'}"))
+                continue
+            if normalised["url"] in seen:
+                continue
+            seen.add(normalised["url"])
+            if raw.get("date") and not (normalised["published_at"] or normalised["updated_at"]):
+                result.rejected.append(("teaser_bad_date", f"{normalised['url']}: {raw['date']!r}"))
+            loader = TeaserLoader()
+            loader.add_value(None, normalised)
+            loader.add_value("index_url", self.response.url)
+            result.teasers.append(loader.load_item())
+        result.pages = self._pages()
+        return result
+
+    def _pages(self) -> list[tuple[int, str]]:
+        pages = {}
+        for link in self.response.xpath(f"//ul[{has_class('pagination')}]//li//a[@href]"):
+            label = (text_of(link) or "").strip()
+            if label.isdigit():
+                pages.setdefault(int(label), urljoin(self.response.url, link.attrib["href"].strip()))
+        return sorted(pages.items())
