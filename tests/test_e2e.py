@@ -70,11 +70,12 @@ def test_each_article_fetched_once_and_nothing_forbidden(first_crawl):
     assert "/robots.txt" in paths
     article_paths = [path for path in paths if path.startswith("/news/")]
     assert len(article_paths) == len(set(article_paths)), "an article page was fetched twice"
+    wanted = {f"/news/{article_id}" for article_id in META["good_article_ids"]}
+    wanted |= {f"/news/{bad['article_id']}" for bad in META["bad_pages"]}
+    assert set(article_paths) == wanted
     assert not [path for path in paths if path.startswith(DISALLOWED_PREFIXES) or path.endswith("/print")]
-    never = {
-        urlsplit(url).path for url in META["never_requested"] if urlsplit(url).hostname == "www.dawn.com"
-    }
-    assert never.isdisjoint(paths)
+    never = META["must_not_request"]["urls"]
+    assert {urlsplit(url).path for url in never if urlsplit(url).hostname == "www.dawn.com"}.isdisjoint(paths)
 
 
 def test_bad_pages_dropped_with_counted_reasons(first_crawl):
@@ -116,6 +117,26 @@ def test_second_crawl_adds_no_row(first_crawl, snapshot_site):
     assert result.stats.get("newsbot/articles/unchanged") == len(EXPECTED)
 
 
+def test_default_crawl_reads_no_dated_list(first_crawl):
+    _, _, paths = first_crawl
+    assert not set(META["dated_lists"]["paths"]) & set(paths)
+
+
+def test_since_backfills_the_dated_lists(tmp_path, snapshot_site):
+    dated = META["dated_lists"]
+    snapshot_site.reset()
+    result = run_scrapy(
+        ["crawl", "articles", "-a", f"since={dated['since']}", "-a", f"until={dated['until']}"],
+        tmp_path,
+        {"NEWSBOT_MIRROR": snapshot_site.url, "NEWSBOT_DB": str(tmp_path / "db.db"), **FAST},
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    paths = snapshot_site.paths()
+    assert sorted(path for path in paths if path.startswith("/latest-news/")) == sorted(dated["paths"])
+    stored_ids = {row["article_id"] for row in stored(tmp_path / "db.db")}
+    assert set(dated["article_ids"]) <= stored_ids
+
+
 def test_readme_command_crawls_the_snapshot_directory(tmp_path):
     result = run_scrapy(
         ["crawl", "articles", "-O", str(tmp_path / "articles.jsonl")],
@@ -144,7 +165,8 @@ def test_csv_and_json_feeds_hold_nested_fields_as_json(tmp_path, snapshot_site):
         {"NEWSBOT_MIRROR": snapshot_site.url, "NEWSBOT_DB": str(tmp_path / "db.db"), **FAST},
     )
     assert result.returncode == 0, result.log[-3000:]
-    [row] = list(csv.DictReader((tmp_path / "a.csv").open(encoding="utf-8", newline="")))
+    with (tmp_path / "a.csv").open(encoding="utf-8", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
     assert json.loads(row["images"]) == with_images["images"]
     assert json.loads(row["related_editorials"]) == with_images["related_editorials"]
     assert json.loads(row["authors"]) == with_images["authors"]
