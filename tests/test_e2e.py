@@ -210,3 +210,58 @@ def test_user_agent_names_the_bot_and_contact(tmp_path, snapshot_site):
     assert len(agents) == 1
     [agent] = agents
     assert agent.startswith("newsbot/") and "archive@example.org" in agent
+
+
+def test_bad_responses_are_dropped_and_the_crawl_goes_on(tmp_path, snapshot_site):
+    good, empty, binary, garbled = (item["url"] for item in EXPECTED[:4])
+    snapshot_site.reset()
+    page = (SNAPSHOT / "news" / f"{EXPECTED[3]['article_id']}.html").read_text(encoding="utf-8")
+    garbled_page = page.replace(EXPECTED[3]["published_at"], "not-a-date")
+    garbled_page = garbled_page.replace(
+        "<span class='timestamp--date'>", "<span class='timestamp--date'>Smarch 41, "
+    )
+    snapshot_site.scripts = {
+        urlsplit(empty).path: [(200, {"Content-Type": "text/html; charset=utf-8"}, b"")],
+        urlsplit(binary).path: [(200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff\xe0" + b"\0" * 64)],
+        urlsplit(garbled).path: [(200, {"Content-Type": "text/html; charset=utf-8"}, garbled_page.encode())],
+    }
+    result = run_scrapy(
+        ["crawl", "articles", "-a", f"urls={good},{empty},{binary},{garbled}"],
+        tmp_path,
+        {"NEWSBOT_MIRROR": snapshot_site.url, "NEWSBOT_DB": str(tmp_path / "db.db"), **FAST},
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    assert "Traceback" not in result.log
+    assert result.stats["newsbot/dropped/empty_response"] == 1
+    assert result.stats["newsbot/dropped/not_html"] == 1
+    assert result.stats["newsbot/dropped/missing_published_at"] == 1
+    for url in (empty, binary, garbled):
+        assert url in result.log
+    assert [row["url"] for row in stored(tmp_path / "db.db")] == [good]
+
+
+def test_robots_txt_disallowed_start_points_are_not_fetched(tmp_path, snapshot_site):
+    seeds = tmp_path / "seeds.toml"
+    seeds.write_text(
+        "[articles]\n"
+        'listings = ["https://www.dawn.com/archive/2026-03-11", "https://www.dawn.com/search?q=x",'
+        ' "https://www.dawn.com/latest-news"]\n'
+        'feeds = []\nsitemaps = []\ndated_listing = "https://www.dawn.com/latest-news/{date}"\n',
+        encoding="utf-8",
+    )
+    snapshot_site.reset()
+    result = run_scrapy(
+        ["crawl", "articles"],
+        tmp_path,
+        {
+            "NEWSBOT_MIRROR": snapshot_site.url,
+            "NEWSBOT_DB": str(tmp_path / "db.db"),
+            "NEWSBOT_SEEDS": str(seeds),
+            **FAST,
+        },
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    paths = snapshot_site.paths()
+    assert "/latest-news" in paths
+    assert not [path for path in paths if path.startswith(("/archive/", "/search"))]
+    assert result.stats["robotstxt/forbidden"] == 2
