@@ -100,3 +100,64 @@ def test_unparseable_article_is_dropped_with_reason_and_url(tmp_path, caplog):
     assert list(spider.parse_article(response)) == []
     assert spider.crawler.stats.get_value("newsbot/dropped/bot_challenge") == 1
     assert "https://www.dawn.com/news/5" in caplog.text
+
+
+def make_opinion_spider(tmp_path, **settings):
+    from newsbot.spiders.opinion import OpinionSpider
+
+    crawler = get_crawler(OpinionSpider, {"NEWSBOT_DB": str(tmp_path / "o.db"), **settings})
+    crawler.stats.open_spider()
+    return OpinionSpider.from_crawler(crawler)
+
+
+AUTHOR = "https://www.dawn.com/authors/322/mahir-ali"
+PAGES = [(1, AUTHOR + "/1"), (2, AUTHOR + "/2"), (3, AUTHOR + "/3"), (9, AUTHOR + "/9")]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (AUTHOR, 1),
+        (AUTHOR + "/", 1),
+        (AUTHOR + "/2", 2),
+        ("https://www.dawn.com/opinion", None),
+        ("https://evil.example/authors/1/x", None),
+    ],
+)
+def test_author_page_number(url, expected):
+    from newsbot.spiders.opinion import author_page_number
+
+    assert author_page_number(url) == expected
+
+
+def test_pagination_follows_the_next_page_up_to_the_bound(tmp_path):
+    spider = make_opinion_spider(tmp_path, NEWSBOT_MAX_INDEX_PAGES=2)
+    assert spider.next_index_page(AUTHOR, PAGES, ["https://www.dawn.com/news/1"]) == AUTHOR + "/2"
+    assert spider.next_index_page(AUTHOR + "/2", PAGES, ["https://www.dawn.com/news/2"]) is None
+    assert spider.crawler.stats.get_value("newsbot/index/stopped_at_max_pages") == 1
+    assert spider.next_index_page("https://www.dawn.com/opinion", PAGES, []) is None
+
+
+def test_pagination_stops_early_when_a_page_holds_only_pieces_stored_before(tmp_path):
+    from newsbot.store import Store
+    from tests.test_store import article
+
+    store = Store.open(tmp_path / "o.db")
+    store.save_articles([article(1), article(2)], seen_at="2026-01-01T00:00:00+00:00")
+    store.close()
+    spider = make_opinion_spider(tmp_path)
+    known = ["https://www.dawn.com/news/1", "https://www.dawn.com/news/2"]
+    assert spider.next_index_page(AUTHOR, PAGES, known) is None
+    assert spider.crawler.stats.get_value("newsbot/index/stopped_all_known") == 1
+    assert spider.next_index_page(AUTHOR, PAGES, [*known, "https://www.dawn.com/news/3"]) == AUTHOR + "/2"
+
+
+def test_pieces_stored_earlier_in_the_same_run_do_not_stop_pagination(tmp_path):
+    from newsbot.store import Store
+    from tests.test_store import article
+
+    spider = make_opinion_spider(tmp_path)
+    store = Store.open(tmp_path / "o.db")
+    store.save_articles([article(1)], seen_at=spider.started_at)
+    store.close()
+    assert spider.next_index_page(AUTHOR, PAGES, ["https://www.dawn.com/news/1"]) == AUTHOR + "/2"
