@@ -52,7 +52,7 @@ def _columns(item_type: str, **expressions: str) -> dict[str, str]:
 # The whitelist: item type -> (table, ORDER BY, {field: SQL expression}).
 _TABLES = {
     "article": ("articles", "article_id", _columns("article")),
-    "teaser": ("teasers", "article_id, index_url", _columns("teaser", type="'teaser'")),
+    "teaser": ("teasers", "index_url, article_id", _columns("teaser", type="'teaser'")),
 }
 # Filters that only exist on one item type.
 _ARTICLE_ONLY = ("genre", "section")
@@ -118,7 +118,9 @@ def _where(selection: Selection) -> tuple[list[str], dict]:
 
 
 def select_rows(store: Store, selection: Selection, fields: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
-    """Stream `(change_seq, item)` for the selected rows, in id order, item keys in `fields` order.
+    """Stream `(change_seq, item)` for the selected rows, item keys in `fields` order.
+
+    Articles come in article_id order; teasers by index page, then article_id (as Store.teasers()).
 
     Nested fields (authors, images, related_editorials) come back decoded: real lists and objects.
     The selection is checked at once (ExportQueryError), before any row is read.
