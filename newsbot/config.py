@@ -40,6 +40,9 @@ class Config:
     batch_size: int
     retry_after_max: float
     max_index_pages: int
+    revisit_hours: float
+    retry_failed_max: int
+    lock_wait: float
 
     @classmethod
     def from_settings(cls, settings) -> Config:
@@ -79,6 +82,9 @@ class Config:
             batch_size=_positive_int(settings, "NEWSBOT_BATCH_SIZE"),
             retry_after_max=_positive_float(settings, "NEWSBOT_RETRY_AFTER_MAX"),
             max_index_pages=_positive_int(settings, "NEWSBOT_MAX_INDEX_PAGES"),
+            revisit_hours=_positive_float(settings, "NEWSBOT_REVISIT_HOURS"),
+            retry_failed_max=_positive_int(settings, "NEWSBOT_RETRY_FAILED_MAX"),
+            lock_wait=_positive_float(settings, "NEWSBOT_LOCK_WAIT"),
         )
 
 

@@ -1,4 +1,4 @@
-"""Downloader middlewares: retries that honour the server's Retry-After."""
+"""Downloader middlewares: retries that honour Retry-After, and the record of each article download."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ import logging
 import time
 from email.utils import parsedate_to_datetime
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 from newsbot.config import Config
+from newsbot.pages.common import is_bot_challenge
+from newsbot.processors import utc_now_iso
+from newsbot.store import Store
+from newsbot.store.fetches import record_fetch, touch_article
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_STATUSES = {429, 503}
@@ -70,3 +76,73 @@ class RetryAfterMiddleware(RetryMiddleware):
         slot = downloader.slots.get(key)
         if slot is not None and slot.download_delay():
             slot.lastseen = max(slot.lastseen, time.time() + wait - slot.download_delay())
+
+
+class FetchRecorder:
+    """Records each article download's final outcome in the archive's `fetches` table.
+
+    Sits below the retry middleware, so it sees what is left after retries: a page ("fetched", with
+    its ETag/Last-Modified for the next conditional revisit), a 304 ("not_modified": the article's
+    last_seen moves and nothing else), or a failure ("failed": an error status, a download error, an
+    empty body or a bot challenge; the next run retries it).
+    """
+
+    def __init__(self, crawler, config: Config):
+        self.crawler = crawler
+        self.config = config
+        self.store = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        recorder = cls(crawler, Config.from_settings(crawler.settings))
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        return recorder
+
+    def _store(self) -> Store:
+        if self.store is None:
+            self.store = Store.open(self.config.db)
+        return self.store
+
+    def process_response(self, request, response):
+        if not request.meta.get("newsbot_article"):
+            return response
+        now = utc_now_iso()
+        if response.status == 304:
+            record_fetch(self._store(), request.url, now, 304, "not_modified")
+            touch_article(self._store(), request.url, now)
+            self.crawler.stats.inc_value("newsbot/articles/not_modified")
+        elif 200 <= response.status < 300 and _is_failure_page(response):
+            record_fetch(self._store(), request.url, now, response.status, "failed")
+        elif 200 <= response.status < 300:
+            headers = response.headers
+            record_fetch(
+                self._store(),
+                request.url,
+                now,
+                response.status,
+                "fetched",
+                etag=_header(headers, b"ETag"),
+                last_modified=_header(headers, b"Last-Modified"),
+            )
+        else:
+            record_fetch(self._store(), request.url, now, response.status, "failed")
+        return response
+
+    def process_exception(self, request, exception):
+        if request.meta.get("newsbot_article") and not isinstance(exception, IgnoreRequest):
+            record_fetch(self._store(), request.url, utc_now_iso(), None, "failed")
+        return None
+
+    def spider_closed(self, spider):
+        if self.store is not None:
+            self.store.close()
+
+
+def _is_failure_page(response) -> bool:
+    """A 2xx that is not the page: an empty body or a bot challenge, worth retrying in the next run."""
+    return not response.body.strip() or is_bot_challenge(response.body)
+
+
+def _header(headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,4 +1,4 @@
-"""Item pipelines, one job each: validate -> dedupe -> store. Articles and teasers both pass through."""
+"""Item pipelines, one job each: coverage -> validate -> dedupe -> store. Articles and teasers both pass."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from scrapy.exceptions import DropItem
 
 from newsbot.config import Config
 from newsbot.drops import count_drop
+from newsbot.health import coverage_stats
 from newsbot.processors import utc_now_iso
 from newsbot.store import Store
 
@@ -40,6 +41,17 @@ class CrawlerComponent:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+
+class CoveragePipeline(CrawlerComponent):
+    """Counts which fields extracted articles have, before validation drops any (for health checks)."""
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        if adapter["type"] == "article":
+            for key, number in coverage_stats(adapter.asdict()).items():
+                self.crawler.stats.inc_value(key, number)
+        return item
 
 
 class ValidatePipeline(CrawlerComponent):

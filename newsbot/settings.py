@@ -14,6 +14,14 @@ NEWSBOT_BATCH_SIZE = 100
 NEWSBOT_RETRY_AFTER_MAX = 600
 NEWSBOT_STATS_FILE = ""
 NEWSBOT_MAX_INDEX_PAGES = 3
+NEWSBOT_REVISIT_HOURS = 48
+NEWSBOT_RETRY_FAILED_MAX = 5
+NEWSBOT_LOCK_WAIT = 0
+NEWSBOT_HEALTH_COVERAGE = {"title": 0.95, "published_at": 0.95, "body": 0.95, "image_captions": 0.5}
+NEWSBOT_HEALTH_MIN_SAMPLE = 5
+NEWSBOT_HEALTH_MIN_LINKS_RATIO = 0.5
+NEWSBOT_HEALTH_MAX_ERRORS = 0
+NEWSBOT_HEALTH_MAX_DROPPED_SHARE = 0.2
 
 # --- Politeness: the live site rate-limits hard (403/429 even at one request per 1.5 s) ---
 USER_AGENT = "newsbot/0.1 (research archive crawler of www.dawn.com; obeys robots.txt)"
@@ -35,6 +43,7 @@ COOKIES_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.middlewares.RetryAfterMiddleware": 550,
+    "newsbot.middlewares.FetchRecorder": 540,
 }
 DOWNLOAD_HANDLERS = {
     "http": "newsbot.mirror.MirrorDownloadHandler",
@@ -44,9 +53,10 @@ DOWNLOAD_HANDLERS = {
 }
 
 ADDONS = {"newsbot.addons.SnapshotReplay": 0}
-EXTENSIONS = {"newsbot.extensions.StatsFile": 500}
+EXTENSIONS = {"newsbot.extensions.RunMonitor": 400, "newsbot.extensions.StatsFile": 500}
 
 ITEM_PIPELINES = {
+    "newsbot.pipelines.CoveragePipeline": 50,
     "newsbot.pipelines.ValidatePipeline": 100,
     "newsbot.pipelines.DedupePipeline": 200,
     "newsbot.pipelines.StorePipeline": 300,

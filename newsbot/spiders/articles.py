@@ -82,11 +82,15 @@ class ArticlesSpider(NewsbotSpider):
         for day in self.arguments.backfill_days():
             url = points.dated_listing.format(date=day.isoformat())
             yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
+        for request in self.retry_failed_requests():
+            yield request
 
     def follow_links(self, links: list[dict], source: str):
         self.crawler.stats.inc_value(f"newsbot/{source}/links", len(links))
         for link in links:
-            yield self.article_request(link["url"])
+            request = self.follow(link)
+            if request is not None:
+                yield request
 
     def parse_listing(self, response: Response):
         yield from self.follow_links(ListingPage(response).links(), "listing")

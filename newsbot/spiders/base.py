@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from scrapy import Request, Spider
 from scrapy.http import Response
@@ -12,6 +12,9 @@ from twisted.python.failure import Failure
 from newsbot.config import Config, ConfigError
 from newsbot.drops import count_drop
 from newsbot.pages import ArticlePage, PageError
+from newsbot.revisit import revisit_reason
+from newsbot.store import Store
+from newsbot.store.fetches import failed_urls, seen_state
 
 logger = logging.getLogger(__name__)
 ARTICLE_PRIORITY = 10  # articles before more listings keeps the request queue short
@@ -60,18 +63,60 @@ class NewsbotSpider(Spider):
             spider.user_agent = f"{crawler.settings.get('USER_AGENT')} contact: {spider.config.contact}"
         elif not (spider.config.mirror_url or spider.config.mirror_dir):
             logger.warning("NEWSBOT_CONTACT is not set: the site cannot reach whoever runs this crawl")
+        spider.archive = None
         return spider
 
-    def article_request(self, url: str, genre_hint: str | None = None) -> Request:
+    def archive_store(self) -> Store:
+        """The spider's own connection to the archive, for seen-state lookups (opened on first use)."""
+        if self.archive is None:
+            self.archive = Store.open(self.config.db)
+        return self.archive
+
+    def closed(self, reason):
+        if self.archive is not None:
+            self.archive.close()
+
+    def retry_failed_requests(self):
+        """Requests for article URLs whose download failed in an earlier run: they are not forgotten."""
+        for url in failed_urls(self.archive_store(), self.config.retry_failed_max):
+            self.crawler.stats.inc_value("newsbot/requests/retry_failed")
+            yield self.article_request(url)
+
+    def follow(self, link: dict, genre_hint: str | None = None) -> Request | None:
+        """A request for a discovered article link, or None when the archive already has it unchanged."""
+        state = seen_state(self.archive_store(), link["url"])
+        now = datetime.now(UTC)
+        window = timedelta(hours=self.config.revisit_hours)
+        reason = revisit_reason(link, state, now, window, genre_hint)
+        stats = self.crawler.stats
+        stats.inc_value("newsbot/links/discovered")
+        if reason is None:
+            stats.inc_value("newsbot/skipped/known")
+            return None
+        stats.inc_value(f"newsbot/requests/{reason}")
+        return self.article_request(link["url"], genre_hint, state)
+
+    def article_request(self, url: str, genre_hint: str | None = None, state: dict | None = None) -> Request:
+        """An article download; a revisit is conditional on the validators the server sent before."""
+        headers = {}
+        if state and state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        if state and state.get("last_modified"):
+            headers["If-Modified-Since"] = state["last_modified"]
         return Request(
             url,
+            headers=headers,
             callback=self.parse_article,
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"genre_hint": genre_hint},
+            meta={"newsbot_article": True, "handle_httpstatus_list": [304]},
         )
 
     def parse_article(self, response: Response, genre_hint: str | None = None):
+        if response.status == 304:
+            return  # unchanged since our last download; FetchRecorder bumped last_seen
+        self.crawler.stats.inc_value("newsbot/articles/responses")
         try:
             item = ArticlePage(response, genre_hint=genre_hint).item()
         except PageError as error:

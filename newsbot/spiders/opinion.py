@@ -22,7 +22,6 @@ from newsbot.pages import OpinionIndexPage
 from newsbot.processors import utc_now_iso
 from newsbot.seeds import opinion_start_points
 from newsbot.spiders.base import NewsbotSpider, days_newest_first, parse_day_range, split_urls
-from newsbot.store import Store
 
 AUTHOR_PAGE = re.compile(r"^/authors/\d+/[^/]+(?:/(?P<page>\d+))?/?$")
 
@@ -86,6 +85,8 @@ class OpinionSpider(NewsbotSpider):
             yield self.index_request(points.dated_editorial.format(date=day.isoformat()), "editorial")
         for url in self.arguments.authors or points.authors:
             yield self.index_request(url, "opinion")
+        for request in self.retry_failed_requests():
+            yield request
 
     def index_request(self, url: str, genre: str) -> Request:
         return Request(
@@ -101,7 +102,9 @@ class OpinionSpider(NewsbotSpider):
             count_drop(stats, reason, response.url, detail)
         for teaser in result.teasers:
             yield teaser
-            yield self.article_request(teaser.url, genre_hint=genre)
+            request = self.follow({"url": teaser.url, "updated_at": teaser.updated_at}, genre_hint=genre)
+            if request is not None:
+                yield request
         next_page = self.next_index_page(
             response.url, result.pages, [teaser.url for teaser in result.teasers]
         )
@@ -126,8 +129,4 @@ class OpinionSpider(NewsbotSpider):
 
     def all_stored(self, urls: list[str]) -> bool:
         """True when every piece on the page was stored by an earlier run (not just earlier in this one)."""
-        store = Store.open(self.config.db)
-        try:
-            return store.known_urls(urls, stored_before=self.started_at) == set(urls)
-        finally:
-            store.close()
+        return self.archive_store().known_urls(urls, stored_before=self.started_at) == set(urls)

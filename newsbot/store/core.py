@@ -56,6 +56,16 @@ ON CONFLICT (url) DO UPDATE SET
 """
 
 
+_KEEP_VERSION = """
+INSERT INTO article_versions (url, version, title, section, genre, authors, published_at, updated_at,
+                              description, body, images, related_editorials, content_hash,
+                              valid_from, superseded_at)
+SELECT url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE url = :url),
+       title, section, genre, authors, published_at, updated_at, description, body, images,
+       related_editorials, content_hash, changed_at, :seen
+FROM articles WHERE url = :url
+"""
+
 # One row per (index page, article url): a card seen again bumps last_seen; a changed card is updated
 # and gets a new change_seq.
 _UPSERT_TEASER = """
@@ -149,9 +159,13 @@ class Store:
                 raise
 
     def save_articles(self, items: Iterable[dict], seen_at: str) -> Counter:
-        """Upsert articles in one transaction; returns counts of new, updated and unchanged rows."""
+        """Upsert articles in one transaction; returns counts of new, updated and unchanged rows.
+
+        A changed article's previous state is copied to article_versions first, so nothing is lost.
+        """
         rows = [article_row(item) | {"seen": seen_at} for item in items]
-        return self._save(rows, "SELECT content_hash FROM articles WHERE url = :url", _UPSERT)
+        lookup = "SELECT content_hash FROM articles WHERE url = :url"
+        return self._save(rows, lookup, _UPSERT, before_change=_KEEP_VERSION)
 
     def save_teasers(self, items: Iterable[dict], seen_at: str) -> Counter:
         """Upsert teaser cards in one transaction; returns counts of new, updated and unchanged rows."""
@@ -159,8 +173,11 @@ class Store:
         lookup = "SELECT content_hash FROM teasers WHERE index_url = :index_url AND url = :url"
         return self._save(rows, lookup, _UPSERT_TEASER)
 
-    def _save(self, rows: list[dict], lookup: str, upsert: str) -> Counter:
-        """Run `upsert` per row in one BEGIN IMMEDIATE transaction, counting outcomes by content hash."""
+    def _save(self, rows: list[dict], lookup: str, upsert: str, before_change: str | None = None) -> Counter:
+        """Run `upsert` per row in one BEGIN IMMEDIATE transaction, counting outcomes by content hash.
+
+        `before_change` runs first for a row that exists and whose content changed.
+        """
         counts: Counter = Counter()
         if not rows:
             return counts
@@ -171,6 +188,8 @@ class Store:
                 before = cursor.execute(lookup, row).fetchone()
                 changed = before is None or before[0] != row["content_hash"]
                 counts["new" if before is None else "updated" if changed else "unchanged"] += 1
+                if before is not None and changed and before_change:
+                    cursor.execute(before_change, row)
                 cursor.execute(upsert, row)
             cursor.execute("COMMIT")
         except BaseException:

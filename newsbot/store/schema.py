@@ -76,6 +76,62 @@ MIGRATIONS = {
     );
     PRAGMA user_version = 2;
     """,
+    3: """
+    -- What the last download of a URL gave: validators for conditional revisits, and failures to retry.
+    CREATE TABLE fetches (
+        url TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        status INTEGER,
+        outcome TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX fetches_failed ON fetches (outcome) WHERE outcome = 'failed';
+    -- Every earlier state of a changed article: no published text is ever lost.
+    CREATE TABLE article_versions (
+        url TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        section TEXT,
+        genre TEXT NOT NULL,
+        authors TEXT NOT NULL,
+        published_at TEXT NOT NULL,
+        updated_at TEXT,
+        description TEXT,
+        body TEXT,
+        images TEXT NOT NULL,
+        related_editorials TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        superseded_at TEXT NOT NULL,
+        PRIMARY KEY (url, version)
+    );
+    -- One row per crawl run, written at start and completed at the end (or marked interrupted).
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        spider TEXT NOT NULL,
+        arguments TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(arguments)),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running'
+            CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
+        finish_reason TEXT,
+        pages_fetched INTEGER,
+        links_discovered INTEGER,
+        items_new INTEGER,
+        items_updated INTEGER,
+        items_unchanged INTEGER,
+        items_not_modified INTEGER,
+        dropped TEXT CHECK (dropped IS NULL OR json_valid(dropped)),
+        failed TEXT CHECK (failed IS NULL OR json_valid(failed)),
+        errors INTEGER,
+        health TEXT CHECK (health IS NULL OR json_valid(health)),
+        message TEXT
+    );
+    CREATE INDEX crawl_runs_spider ON crawl_runs (spider, started_at);
+    PRAGMA user_version = 3;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -1,0 +1,117 @@
+"""End-of-run health checks: the field-coverage and volume checks a person would otherwise do by eye.
+
+A silent layout change shows up here: dates that vanish make published_at coverage collapse, a new
+listing template makes the number of discovered links fall far below the recent runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from statistics import median
+
+COVERED_FIELDS = ("title", "published_at", "body", "authors", "description", "images")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    value: float
+    threshold: float
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    coverage: dict
+    """field -> minimum share of extracted articles that have it (image_captions: of images)."""
+    min_sample: int
+    """coverage is judged only when at least this many articles were extracted."""
+    min_links_ratio: float
+    """links discovered must be at least this share of the median of recent successful runs."""
+    max_errors: int
+    max_dropped_share: float
+    """at most this share of downloaded article pages may be dropped (challenges, no title, ...)."""
+
+
+def coverage_stats(item: dict) -> dict[str, int]:
+    """Stat increments for one extracted article (counted before validation, so drops count too)."""
+    increments = {"newsbot/coverage/articles": 1}
+    for name in COVERED_FIELDS:
+        if item.get(name):
+            increments[f"newsbot/coverage/{name}"] = 1
+    images = item.get("images") or []
+    if images:
+        increments["newsbot/coverage/images_total"] = len(images)
+        increments["newsbot/coverage/image_captions"] = sum(1 for image in images if image.get("caption"))
+    return increments
+
+
+def evaluate(stats: dict, recent_links: list[int], thresholds: Thresholds) -> list[Check]:
+    checks = [
+        Check(
+            "finish_reason",
+            1.0 if stats.get("finish_reason") == "finished" else 0.0,
+            1.0,
+            stats.get("finish_reason") == "finished",
+            f"finish reason {stats.get('finish_reason')!r}",
+        ),
+    ]
+    errors = stats.get("log_count/ERROR", 0)
+    checks.append(
+        Check(
+            "errors",
+            errors,
+            thresholds.max_errors,
+            errors <= thresholds.max_errors,
+            f"{errors} ERROR log lines",
+        )
+    )
+    responses = stats.get("newsbot/articles/responses", 0)
+    if responses >= thresholds.min_sample:
+        dropped = sum(
+            value
+            for key, value in stats.items()
+            if key.startswith("newsbot/dropped/")
+            and not key.startswith(("newsbot/dropped/teaser_", "newsbot/dropped/duplicate"))
+        )
+        share = dropped / responses
+        checks.append(
+            Check(
+                "dropped_share",
+                round(share, 4),
+                thresholds.max_dropped_share,
+                share <= thresholds.max_dropped_share,
+                f"{dropped} of {responses} article pages dropped",
+            )
+        )
+    extracted = stats.get("newsbot/coverage/articles", 0)
+    if extracted >= thresholds.min_sample:
+        for name, minimum in thresholds.coverage.items():
+            if name == "image_captions":
+                total = stats.get("newsbot/coverage/images_total", 0)
+                if not total:
+                    continue
+                share = stats.get("newsbot/coverage/image_captions", 0) / total
+                detail = f"{share:.1%} of {total} images have a caption"
+            else:
+                share = stats.get(f"newsbot/coverage/{name}", 0) / extracted
+                detail = f"{share:.1%} of {extracted} extracted articles have {name}"
+            checks.append(Check(f"coverage/{name}", round(share, 4), minimum, share >= minimum, detail))
+    if recent_links:
+        typical = median(recent_links)
+        links = stats.get("newsbot/links/discovered", 0)
+        share = links / typical if typical else 1.0
+        checks.append(
+            Check(
+                "links_discovered",
+                round(share, 4),
+                thresholds.min_links_ratio,
+                share >= thresholds.min_links_ratio,
+                f"{links} links vs a median of {typical:g} in the last {len(recent_links)} runs",
+            )
+        )
+    return checks

@@ -1,0 +1,75 @@
+"""Seen-state and fetch records: what the archive knows about a URL before deciding to download it."""
+
+from __future__ import annotations
+
+from newsbot.store.core import Store
+
+_RECORD = """
+INSERT INTO fetches (url, fetched_at, status, outcome, etag, last_modified, failures)
+VALUES (:url, :fetched_at, :status, :outcome, :etag, :last_modified,
+        CASE WHEN :outcome = 'failed' THEN 1 ELSE 0 END)
+ON CONFLICT (url) DO UPDATE SET
+    fetched_at = excluded.fetched_at, status = excluded.status, outcome = excluded.outcome,
+    etag = coalesce(excluded.etag, CASE WHEN excluded.outcome = 'not_modified' THEN fetches.etag END),
+    last_modified = coalesce(excluded.last_modified,
+                             CASE WHEN excluded.outcome = 'not_modified' THEN fetches.last_modified END),
+    failures = CASE WHEN excluded.outcome = 'failed' THEN fetches.failures + 1 ELSE 0 END
+"""
+
+
+def seen_state(store: Store, url: str) -> dict | None:
+    """What the archive knows of a URL before downloading it, or None when it should be treated as new.
+
+    A stored article gives its dates, genre and last fetch. A page that was downloaded but gave no
+    article (dropped: no title, no date, not an article) gives only its fetch, so it is not downloaded
+    again until a listing says it changed. A failed download counts as never seen: it is retried.
+    """
+    row = store.connection.execute(
+        "SELECT a.url IS NOT NULL AS stored, a.first_seen, a.last_seen, a.published_at, a.updated_at,"
+        " a.genre, f.fetched_at, f.outcome, f.etag, f.last_modified"
+        " FROM (SELECT ? AS url) AS q LEFT JOIN articles AS a ON a.url = q.url"
+        " LEFT JOIN fetches AS f ON f.url = q.url",
+        (url,),
+    ).fetchone()
+    if not row["stored"] and row["outcome"] != "fetched":
+        return None
+    return dict(row)
+
+
+def record_fetch(
+    store: Store,
+    url: str,
+    fetched_at: str,
+    status: int | None,
+    outcome: str,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> None:
+    """Remember a download's outcome ("fetched", "not_modified" or "failed") and its validators."""
+    values = {
+        "url": url,
+        "fetched_at": fetched_at,
+        "status": status,
+        "outcome": outcome,
+        "etag": etag,
+        "last_modified": last_modified,
+    }
+    with store.connection:  # one short transaction
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute(_RECORD, values)
+
+
+def touch_article(store: Store, url: str, seen_at: str) -> None:
+    """A revisit that found the story unchanged (304): only last_seen moves."""
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (seen_at, url))
+
+
+def failed_urls(store: Store, max_failures: int) -> list[str]:
+    """URLs whose last download failed (fewer than max_failures times in a row): retried by the next run."""
+    rows = store.connection.execute(
+        "SELECT url FROM fetches WHERE outcome = 'failed' AND failures < ? ORDER BY fetched_at",
+        (max_failures,),
+    )
+    return [row[0] for row in rows]

@@ -1,0 +1,76 @@
+"""crawl_runs: one row per run — started, finished or failed, with its figures and health checks."""
+
+from __future__ import annotations
+
+import json
+
+from newsbot.store.core import Store
+
+RUN_FIGURES = (
+    "finished_at",
+    "status",
+    "finish_reason",
+    "pages_fetched",
+    "links_discovered",
+    "items_new",
+    "items_updated",
+    "items_unchanged",
+    "items_not_modified",
+    "dropped",
+    "failed",
+    "errors",
+    "health",
+    "message",
+)
+_FINISH = """
+UPDATE crawl_runs SET finished_at = :finished_at, status = :status, finish_reason = :finish_reason,
+    pages_fetched = :pages_fetched, links_discovered = :links_discovered, items_new = :items_new,
+    items_updated = :items_updated, items_unchanged = :items_unchanged,
+    items_not_modified = :items_not_modified, dropped = :dropped, failed = :failed, errors = :errors,
+    health = :health, message = :message
+WHERE id = :id
+"""
+
+
+def start_run(store: Store, spider: str, arguments: dict, started_at: str) -> int:
+    """Insert a 'running' row; rows of this spider still 'running' are from runs that died: 'interrupted'.
+
+    Only one run of a spider per store holds the run lock (newsbot.runlock), so a 'running' row found
+    here cannot belong to a live run.
+    """
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute(
+            "UPDATE crawl_runs SET status = 'interrupted', message = 'the process ended without finishing'"
+            " WHERE spider = ? AND status = 'running'",
+            (spider,),
+        )
+        cursor = store.connection.execute(
+            "INSERT INTO crawl_runs (spider, arguments, started_at) VALUES (?, ?, ?)",
+            (spider, json.dumps(arguments, sort_keys=True, default=str), started_at),
+        )
+    return cursor.lastrowid
+
+
+def finish_run(store: Store, run_id: int, figures: dict) -> None:
+    values = {name: figures.get(name) for name in RUN_FIGURES}
+    for name in ("dropped", "failed", "health"):
+        if values[name] is not None:
+            values[name] = json.dumps(values[name], sort_keys=True)
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute(_FINISH, values | {"id": run_id})
+
+
+def recent_runs(store: Store, spider: str, limit: int, before_id: int) -> list[dict]:
+    """The latest successful runs of a spider before run `before_id`, newest first."""
+    rows = store.connection.execute(
+        "SELECT * FROM crawl_runs WHERE spider = ? AND status = 'ok' AND id < ? ORDER BY id DESC LIMIT ?",
+        (spider, before_id, limit),
+    )
+    return [dict(row) for row in rows]
+
+
+def run(store: Store, run_id: int) -> dict:
+    row = store.connection.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+    return dict(row)
