@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 from newsbot.config import Config
 from newsbot.drops import count_drop
 from newsbot.health import coverage_stats
+from newsbot.items import GENRE_RANK
 from newsbot.processors import utc_now_iso
 from newsbot.store import Store
 
@@ -69,19 +70,24 @@ class ValidatePipeline(CrawlerComponent):
 
 
 class DedupePipeline(CrawlerComponent):
-    """One item per canonical URL per crawl, however many panes, feeds and sitemaps led to it."""
+    """One item per canonical URL per crawl, however many panes, feeds and sitemaps led to it.
+
+    The one exception: an article fetched again because it was reached with a more specific genre
+    (news < opinion < editorial) passes, so the stronger genre is what gets stored.
+    """
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.seen: set[tuple] = set()
+        self.seen: dict[tuple, int] = {}
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
         key = identity(adapter)
-        if key in self.seen:
+        rank = GENRE_RANK.get(adapter.get("genre") or "news", 0) if adapter["type"] == "article" else 0
+        if key in self.seen and rank <= self.seen[key]:
             self.crawler.stats.inc_value(f"newsbot/dropped/duplicate_{adapter['type']}")
             raise DropReason("duplicate", adapter["url"])
-        self.seen.add(key)
+        self.seen[key] = rank
         return item
 
 

@@ -16,8 +16,8 @@ import pytest
 from scrapy.http import Request
 from scrapy.responsetypes import responsetypes
 
-from newsbot.items import ARTICLE_FIELDS
-from newsbot.pages import ArticlePage, FeedPage, ListingPage, PageError, SitemapPage
+from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
+from newsbot.pages import ArticlePage, FeedPage, ListingPage, OpinionIndexPage, PageError, SitemapPage
 
 GOLDEN = Path(__file__).parent / "golden"
 LINK_PAGES = {"listing": ListingPage, "feed": FeedPage, "sitemap": SitemapPage}
@@ -41,6 +41,13 @@ def extract(kind: str, folder: Path):
             return asdict(ArticlePage(response, genre_hint=meta.get("genre_hint")).item())
         except PageError as error:
             return {"error": error.reason}
+    if kind == "index":
+        result = OpinionIndexPage(response).read()
+        return {
+            "teasers": [asdict(teaser) for teaser in result.teasers],
+            "rejected": [reason for reason, _ in result.rejected],
+            "pages": [list(page) for page in result.pages],
+        }
     return {"links": LINK_PAGES[kind](response).links()}
 
 
@@ -91,9 +98,24 @@ def test_discovery_links(kind, folder):
         assert got == want, f"{folder.name}: link {want['url']} differs"
 
 
+@pytest.mark.parametrize(("kind", "folder"), cases("index"))
+def test_index_teasers(kind, folder):
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    actual = extract(kind, folder)
+    assert actual["rejected"] == expected["rejected"]
+    assert actual["pages"] == expected["pages"]
+    assert [t["url"] for t in actual["teasers"]] == [t["url"] for t in expected["teasers"]], (
+        REGENERATE.format(folder=folder)
+    )
+    for got, want in zip(actual["teasers"], expected["teasers"], strict=True):
+        assert set(got) == set(want) == set(TEASER_FIELDS)
+        for name in TEASER_FIELDS:
+            assert got[name] == want[name], f"{folder.name}: teaser {want['url']} field {name!r}"
+
+
 def test_golden_cases_exist():
     assert len(cases("article")) >= 10
-    assert cases("listing") and cases("feed") and cases("sitemap")
+    assert cases("listing") and cases("feed") and cases("sitemap") and len(cases("index")) >= 3
 
 
 def test_real_latest_news_page_excludes_sponsored_and_offsite():

@@ -79,3 +79,13 @@ def test_store_batches_writes_and_flushes_at_close(tmp_path):
     pipeline.close_spider()
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 4
     assert crawler.stats.get_value("newsbot/articles/new") == 4
+
+
+def test_dedupe_lets_a_more_specific_genre_through_once(tmp_path):
+    crawler = crawler_for(tmp_path)
+    pipeline = build_from_crawler(DedupePipeline, crawler)
+    pipeline.process_item(item(1, genre="opinion"))
+    assert pipeline.process_item(item(1, genre="editorial")).genre == "editorial"
+    for genre in ("editorial", "opinion", "news"):
+        with pytest.raises(DropReason):
+            pipeline.process_item(item(1, genre=genre))

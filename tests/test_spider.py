@@ -161,3 +161,14 @@ def test_pieces_stored_earlier_in_the_same_run_do_not_stop_pagination(tmp_path):
     store.save_articles([article(1)], seen_at=spider.started_at)
     store.close()
     assert spider.next_index_page(AUTHOR, PAGES, ["https://www.dawn.com/news/1"]) == AUTHOR + "/2"
+
+
+def test_a_link_reached_again_with_a_stronger_genre_is_fetched_again(tmp_path):
+    spider = make_opinion_spider(tmp_path)
+    link = {"url": "https://www.dawn.com/news/77", "updated_at": None}
+    first = spider.follow(link, genre_hint="opinion")
+    assert first is not None and not first.dont_filter
+    assert spider.follow(link, genre_hint="opinion") is None
+    again = spider.follow(link, genre_hint="editorial")
+    assert again.dont_filter and again.cb_kwargs == {"genre_hint": "editorial"}
+    assert spider.follow(link, genre_hint="opinion") is None

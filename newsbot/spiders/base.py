@@ -11,6 +11,7 @@ from twisted.python.failure import Failure
 
 from newsbot.config import Config, ConfigError
 from newsbot.drops import count_drop
+from newsbot.items import GENRE_RANK
 from newsbot.pages import ArticlePage, PageError
 from newsbot.revisit import revisit_reason
 from newsbot.store import Store
@@ -64,6 +65,7 @@ class NewsbotSpider(Spider):
         elif not (spider.config.mirror_url or spider.config.mirror_dir):
             logger.warning("NEWSBOT_CONTACT is not set: the site cannot reach whoever runs this crawl")
         spider.archive = None
+        spider.requested_genre = {}
         return spider
 
     def archive_store(self) -> Store:
@@ -93,8 +95,15 @@ class NewsbotSpider(Spider):
         if reason is None:
             stats.inc_value("newsbot/skipped/known")
             return None
+        previous = self.requested_genre.get(link["url"])
+        hint_rank = GENRE_RANK.get(genre_hint or "news", 0)
+        if previous is not None and hint_rank <= GENRE_RANK.get(previous, 0):
+            return None  # already requested in this run with an equal or more specific genre
+        self.requested_genre[link["url"]] = genre_hint or "news"
         stats.inc_value(f"newsbot/requests/{reason}")
-        return self.article_request(link["url"], genre_hint, state)
+        request = self.article_request(link["url"], genre_hint, state)
+        # Reached again with a more specific genre: fetch once more so the stronger genre is stored.
+        return request.replace(dont_filter=True) if previous is not None else request
 
     def article_request(self, url: str, genre_hint: str | None = None, state: dict | None = None) -> Request:
         """An article download; a revisit is conditional on the validators the server sent before."""
