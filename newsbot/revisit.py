@@ -32,7 +32,7 @@ def changed_since(changed: str | None, fetched: datetime | None) -> bool:
         return False
     if "T" not in changed:
         return moment.date() >= fetched.astimezone(SITE_OFFSET).date()
-    return moment > fetched
+    return moment >= fetched  # a change in the same second as our download may have come after it
 
 
 def revisit_reason(

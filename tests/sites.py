@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,13 +15,15 @@ class SiteServer:
     """Serves a snapshot directory (seeds/README.md format) and logs every request path.
 
     `scripts` maps a path to a list of (status, headers, body) answers used in turn before the
-    snapshot answers, so a test can make a URL fail a few times first.
+    snapshot answers, so a test can make a URL fail a few times first. Pages carry an ETag and a
+    matching If-None-Match gets a 304.
     """
 
     def __init__(self, snapshot_dir: Path):
         self.snapshot = Snapshot(snapshot_dir)
         self.requests: list[tuple[float, str, dict]] = []
         self.scripts: dict[str, list[tuple[int, dict, bytes]]] = {}
+        self.etags = True  # send ETags and answer If-None-Match with 304, as a real server would
         self.lock = threading.Lock()
         site = self
 
@@ -31,6 +34,11 @@ class SiteServer:
                     script = site.scripts.get(self.path)
                     answer = script.pop(0) if script else None
                 status, headers, body = answer or site.snapshot.lookup("https://www.dawn.com" + self.path)
+                if status == 200 and site.etags:
+                    etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+                    headers = {**headers, "ETag": etag}
+                    if self.headers.get("If-None-Match") == etag:
+                        status, body = 304, b""
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

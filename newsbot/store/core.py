@@ -112,6 +112,18 @@ def teaser_row(item: dict) -> dict:
     return row
 
 
+def sql_statements(script: str):
+    """The complete statements of an SQL script, one by one (so they can run inside our transaction)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement.strip()
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:60]}")
+
+
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self.connection = connection
@@ -136,27 +148,32 @@ class Store:
         return store
 
     def _migrate(self) -> None:
-        version = self.connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {version}, newer than this newsbot ({SCHEMA_VERSION}); "
-                "upgrade newsbot"
-            )
-        if (
-            version == 0
-            and self.connection.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-            ).fetchone()[0]
-        ):
-            raise StoreError(f"{self.path} is an SQLite file, but not a newsbot store; it was left untouched")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            # Each migration script ends by setting PRAGMA user_version; all of it commits or none does.
-            try:
-                self.connection.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[target] + "COMMIT;")
-            except BaseException:
-                if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
-                raise
+        """Bring the file to SCHEMA_VERSION in one write transaction (two processes never both migrate)."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.connection.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} has schema version {version}, newer than this newsbot ({SCHEMA_VERSION}); "
+                    "upgrade newsbot"
+                )
+            if (
+                version == 0
+                and self.connection.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                ).fetchone()[0]
+            ):
+                raise StoreError(
+                    f"{self.path} is an SQLite file, but not a newsbot store; it was left untouched"
+                )
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                # Each migration script ends by setting PRAGMA user_version.
+                for statement in sql_statements(MIGRATIONS[target]):
+                    self.connection.execute(statement)
+            self.connection.execute("COMMIT")
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
 
     def save_articles(self, items: Iterable[dict], seen_at: str) -> Counter:
         """Upsert articles in one transaction; returns counts of new, updated and unchanged rows.
