@@ -101,7 +101,9 @@ class NewsbotSpider(Spider):
             return None  # already requested in this run with an equal or more specific genre
         self.requested_genre[link["url"]] = genre_hint or "news"
         stats.inc_value(f"newsbot/requests/{reason}")
-        request = self.article_request(link["url"], genre_hint, state)
+        # A revisit for a possible edit is conditional; a genre upgrade needs the page even if unchanged.
+        validators = state if reason in ("changed", "window") else None
+        request = self.article_request(link["url"], genre_hint, validators)
         # Reached again with a more specific genre: fetch once more so the stronger genre is stored.
         return request.replace(dont_filter=True) if previous is not None else request
 
