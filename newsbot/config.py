@@ -72,7 +72,10 @@ class Config:
             raise ConfigError(f"NEWSBOT_DB={db!r}: directory {str(db_path.parent)!r} does not exist")
         seeds = resolve_path(setting(settings, "NEWSBOT_SEEDS"))
         if not seeds.is_file():
-            raise ConfigError(f"NEWSBOT_SEEDS: no start-points file at {str(seeds)!r}")
+            raise ConfigError(
+                f"NEWSBOT_SEEDS: no start-points file at {str(seeds)!r}; give its full path "
+                "(under scrapyd: setting=NEWSBOT_SEEDS=/path/to/seeds/start-points.toml)"
+            )
         return cls(
             db=db_path,
             mirror_url=mirror_url,
