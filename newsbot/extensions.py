@@ -9,7 +9,6 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 from newsbot.config import Config
 from newsbot.health import Thresholds, evaluate
@@ -110,17 +109,18 @@ def run_figures(stats: dict, status: str, reason: str, checks, failed) -> dict:
 
 
 class StatsFile:
-    def __init__(self, crawler, path: Path):
+    """Writes the final stats to NEWSBOT_STATS_FILE; does nothing when the setting is empty."""
+
+    def __init__(self, crawler, path: Path | None):
         self.crawler = crawler
         self.path = path
 
     @classmethod
     def from_crawler(cls, crawler):
         path = (crawler.settings.get("NEWSBOT_STATS_FILE") or "").strip()
-        if not path:
-            raise NotConfigured("NEWSBOT_STATS_FILE is not set")
-        extension = cls(crawler, Path(path))
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        extension = cls(crawler, Path(path) if path else None)
+        if extension.path:
+            crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_closed(self, spider, reason):
