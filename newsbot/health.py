@@ -60,6 +60,9 @@ def evaluate(stats: dict, recent_links: list[int], thresholds: Thresholds) -> li
             f"finish reason {stats.get('finish_reason')!r}",
         ),
     ]
+    if stats.get("newsbot/robots/unreachable"):
+        why = "; ".join(str(v) for k, v in stats.items() if k.startswith("newsbot/robots/why/"))
+        checks.append(Check("robots_txt", 0.0, 1.0, False, f"{why}: the site was treated as disallowed"))
     errors = stats.get("log_count/ERROR", 0)
     checks.append(
         Check(

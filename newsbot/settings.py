@@ -41,6 +41,10 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 COOKIES_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
+    "newsbot.guard.SiteGuardMiddleware": 40,
+    "newsbot.guard.RedirectGuardMiddleware": 650,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsbot.robots.StrictRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.middlewares.RetryAfterMiddleware": 550,
     "newsbot.middlewares.FetchRecorder": 540,

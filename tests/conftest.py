@@ -21,6 +21,14 @@ def snapshot_site():
         yield site
 
 
+@pytest.fixture(autouse=True)
+def _scripts_do_not_leak(request):
+    """Scripted answers a test left unused on the shared snapshot site must not reach the next test."""
+    yield
+    if "snapshot_site" in request.fixturenames:
+        request.getfixturevalue("snapshot_site").reset()
+
+
 class CrawlResult:
     def __init__(self, completed: subprocess.CompletedProcess, stats_file: Path):
         self.returncode = completed.returncode

@@ -15,8 +15,8 @@ class SiteServer:
     """Serves a snapshot directory (seeds/README.md format) and logs every request path.
 
     `scripts` maps a path to a list of (status, headers, body) answers used in turn before the
-    snapshot answers, so a test can make a URL fail a few times first. Pages carry an ETag and a
-    matching If-None-Match gets a 304.
+    snapshot answers, so a test can make a URL fail a few times first (status None: stall, then
+    close). Pages carry an ETag and a matching If-None-Match gets a 304.
     """
 
     def __init__(self, snapshot_dir: Path):
@@ -34,6 +34,9 @@ class SiteServer:
                     script = site.scripts.get(self.path)
                     answer = script.pop(0) if script else None
                 status, headers, body = answer or site.snapshot.lookup("https://www.dawn.com" + self.path)
+                if status is None:  # a scripted stall: say nothing for headers["stall"] seconds, then hang up
+                    time.sleep(headers["stall"])
+                    return
                 if status == 200 and site.etags:
                     etag = '"' + hashlib.sha1(body).hexdigest() + '"'
                     headers = {**headers, "ETag": etag}

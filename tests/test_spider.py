@@ -163,12 +163,24 @@ def test_pieces_stored_earlier_in_the_same_run_do_not_stop_pagination(tmp_path):
     assert spider.next_index_page(AUTHOR, PAGES, ["https://www.dawn.com/news/1"]) == AUTHOR + "/2"
 
 
-def test_a_link_reached_again_with_a_stronger_genre_is_fetched_again(tmp_path):
+def test_a_stronger_genre_found_later_in_the_run_reaches_the_pending_request(tmp_path):
     spider = make_opinion_spider(tmp_path)
     link = {"url": "https://www.dawn.com/news/77", "updated_at": None}
     first = spider.follow(link, genre_hint="opinion")
     assert first is not None and not first.dont_filter
     assert spider.follow(link, genre_hint="opinion") is None
+    assert spider.follow(link, genre_hint="editorial") is None  # not downloaded yet: no second request
+    assert first.cb_kwargs == {"genre_hint": "editorial"}
+    assert spider.follow(link, genre_hint="opinion") is None
+    assert first.cb_kwargs == {"genre_hint": "editorial"}
+
+
+def test_a_stronger_genre_after_extraction_fetches_the_page_once_more(tmp_path):
+    spider = make_opinion_spider(tmp_path)
+    link = {"url": "https://www.dawn.com/news/78", "updated_at": None}
+    spider.follow(link, genre_hint="opinion")
+    spider.extracted_genre[link["url"]] = "opinion"
     again = spider.follow(link, genre_hint="editorial")
     assert again.dont_filter and again.cb_kwargs == {"genre_hint": "editorial"}
-    assert spider.follow(link, genre_hint="opinion") is None
+    spider.extracted_genre[link["url"]] = "editorial"
+    assert spider.follow(link, genre_hint="editorial") is None

@@ -65,7 +65,8 @@ class NewsbotSpider(Spider):
         elif not (spider.config.mirror_url or spider.config.mirror_dir):
             logger.warning("NEWSBOT_CONTACT is not set: the site cannot reach whoever runs this crawl")
         spider.archive = None
-        spider.requested_genre = {}
+        spider.in_run = {}  # url -> cb_kwargs of its request in this run
+        spider.extracted_genre = {}  # url -> genre of the item its page gave in this run
         return spider
 
     def archive_store(self) -> Store:
@@ -85,27 +86,36 @@ class NewsbotSpider(Spider):
             yield self.article_request(url)
 
     def follow(self, link: dict, genre_hint: str | None = None) -> Request | None:
-        """A request for a discovered article link, or None when the archive already has it unchanged."""
-        state = seen_state(self.archive_store(), link["url"])
-        now = datetime.now(UTC)
-        window = timedelta(hours=self.config.revisit_hours)
-        reason = revisit_reason(link, state, now, window, genre_hint)
+        """A request for a discovered article link, or None when it needs no download now."""
+        url = link["url"]
         stats = self.crawler.stats
         stats.inc_value("newsbot/links/discovered")
+        if url in self.in_run:
+            return self._reached_again(url, genre_hint)
+        state = seen_state(self.archive_store(), url)
+        window = timedelta(hours=self.config.revisit_hours)
+        reason = revisit_reason(link, state, datetime.now(UTC), window, genre_hint)
         if reason is None:
             stats.inc_value("newsbot/skipped/known")
             return None
-        previous = self.requested_genre.get(link["url"])
-        hint_rank = GENRE_RANK.get(genre_hint or "news", 0)
-        if previous is not None and hint_rank <= GENRE_RANK.get(previous, 0):
-            return None  # already requested in this run with an equal or more specific genre
-        self.requested_genre[link["url"]] = genre_hint or "news"
         stats.inc_value(f"newsbot/requests/{reason}")
         # A revisit for a possible edit is conditional; a genre upgrade needs the page even if unchanged.
         validators = state if reason in ("changed", "window") else None
-        request = self.article_request(link["url"], genre_hint, validators)
-        # Reached again with a more specific genre: fetch once more so the stronger genre is stored.
-        return request.replace(dont_filter=True) if previous is not None else request
+        return self.article_request(url, genre_hint, validators)
+
+    def _reached_again(self, url: str, genre_hint: str | None) -> Request | None:
+        """A link already requested in this run. A more specific genre is passed to the pending request;
+        only when the page was already extracted with a weaker genre is it fetched once more."""
+        cb_kwargs = self.in_run[url]
+        hint_rank = GENRE_RANK.get(genre_hint or "news", 0)
+        if hint_rank <= GENRE_RANK.get(cb_kwargs["genre_hint"] or "news", 0):
+            return None
+        cb_kwargs["genre_hint"] = genre_hint  # the callback has not run yet: it will use this hint
+        extracted = self.extracted_genre.get(url)
+        if extracted is None or hint_rank <= GENRE_RANK[extracted]:
+            return None
+        self.crawler.stats.inc_value("newsbot/requests/genre_refetch")
+        return self.article_request(url, genre_hint).replace(dont_filter=True)
 
     def article_request(self, url: str, genre_hint: str | None = None, state: dict | None = None) -> Request:
         """An article download; a revisit is conditional on the validators the server sent before."""
@@ -114,7 +124,7 @@ class NewsbotSpider(Spider):
             headers["If-None-Match"] = state["etag"]
         if state and state.get("last_modified"):
             headers["If-Modified-Since"] = state["last_modified"]
-        return Request(
+        request = Request(
             url,
             headers=headers,
             callback=self.parse_article,
@@ -123,6 +133,8 @@ class NewsbotSpider(Spider):
             cb_kwargs={"genre_hint": genre_hint},
             meta={"newsbot_article": True, "handle_httpstatus_list": [304]},
         )
+        self.in_run[url] = request.cb_kwargs
+        return request
 
     def parse_article(self, response: Response, genre_hint: str | None = None):
         if response.status == 304:
@@ -134,6 +146,7 @@ class NewsbotSpider(Spider):
             count_drop(self.crawler.stats, error.reason, response.url, error.detail)
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")
+        self.extracted_genre[item.url] = item.genre
         yield item
 
     def article_failed(self, failure: Failure):

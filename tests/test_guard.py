@@ -1,0 +1,106 @@
+"""Requests never leave the site; robots.txt per RFC 9309 (missing: allow; unreachable: disallow)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from newsbot.guard import block_reason
+from tests.conftest import FAST, run_scrapy
+
+EXPECTED = json.loads((Path(__file__).parent / "data" / "snapshot_expected.json").read_text(encoding="utf-8"))
+SITE = {"www.dawn.com"}
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://www.dawn.com/news/1", None),
+        ("http://www.dawn.com/news/1", None),
+        ("https://WWW.DAWN.COM/news/1", None),
+        ("file:///etc/passwd", "scheme"),
+        ("data:text/html,<p>x</p>", "scheme"),
+        ("ftp://www.dawn.com/x", "scheme"),
+        ("http://127.0.0.1:8080/", "ip_address"),
+        ("http://10.1.2.3/", "ip_address"),
+        ("http://172.16.0.1/", "ip_address"),
+        ("http://192.168.1.1/", "ip_address"),
+        ("http://169.254.169.254/latest/meta-data/", "ip_address"),
+        ("http://[::1]/", "ip_address"),
+        ("http://[::ffff:127.0.0.1]/", "ip_address"),
+        ("http://8.8.8.8/", "ip_address"),
+        ("https://evil.example/news/1", "offsite"),
+        ("https://www.dawn.com.evil.example/", "offsite"),
+        ("https://images.dawn.com/news/1", "offsite"),
+        ("https://localhost/", "offsite"),
+        ("https://user:pw@www.dawn.com/news/1", "userinfo"),
+        ("https://www.dawn.com:8443/news/1", "port"),
+    ],
+)
+def test_block_reason(url, reason):
+    assert block_reason(url, SITE) == reason
+
+
+def crawl(site, workdir, *args, **settings):
+    return run_scrapy(
+        ["crawl", "articles", *args],
+        workdir,
+        {"NEWSBOT_MIRROR": site.url, "NEWSBOT_DB": str(workdir / "db.db"), **FAST, **settings},
+    )
+
+
+def test_redirects_off_site_or_to_internal_addresses_are_blocked_and_counted(snapshot_site, tmp_path):
+    first, second, third, fourth, good = (item["url"] for item in EXPECTED[:5])
+    snapshot_site.reset()
+    snapshot_site.scripts = {
+        urlsplit(first).path: [(302, {"Location": f"{snapshot_site.url}/news/1"}, b"")],
+        urlsplit(second).path: [(301, {"Location": "http://169.254.169.254/latest/meta-data/"}, b"")],
+        urlsplit(third).path: [(302, {"Location": "https://evil.example/news/1"}, b"")],
+        urlsplit(fourth).path: [(302, {"Location": "file:///etc/passwd"}, b"")],
+    }
+    result = crawl(snapshot_site, tmp_path, "-a", f"urls={first},{second},{third},{fourth},{good}")
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["newsbot/blocked/ip_address"] == 2
+    assert result.stats["newsbot/blocked/offsite"] == 1
+    assert result.stats["newsbot/blocked/scheme"] == 1
+    assert "Traceback" not in result.log
+    assert "/news/1" not in snapshot_site.paths()  # the loopback redirect target was never fetched
+    rows = sqlite3.connect(tmp_path / "db.db").execute("SELECT url FROM articles").fetchall()
+    assert rows == [(good,)]
+
+
+def test_robots_txt_404_allows_the_site(snapshot_site, tmp_path):
+    snapshot_site.reset()
+    snapshot_site.scripts = {"/robots.txt": [(404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>")]}
+    result = crawl(snapshot_site, tmp_path, "-a", f"urls={EXPECTED[0]['url']}")
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats.get("newsbot/robots/unreachable") is None
+    assert sqlite3.connect(tmp_path / "db.db").execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ((503, {"Content-Type": "text/html"}, b"down"), "robots.txt answered 503"),
+        ((None, {"stall": 4}, b""), "robots.txt could not be fetched"),
+    ],
+    ids=["5xx", "timeout"],
+)
+def test_unreachable_robots_txt_disallows_the_site_and_fails_the_run(snapshot_site, tmp_path, answer, why):
+    snapshot_site.reset()
+    snapshot_site.scripts = {"/robots.txt": [answer] * 10}
+    result = crawl(snapshot_site, tmp_path, "-a", f"urls={EXPECTED[0]['url']}", DOWNLOAD_TIMEOUT=1)
+    assert result.returncode == 3, result.log[-3000:]
+    assert not [path for path in snapshot_site.paths() if path.startswith("/news/")]
+    assert result.stats["newsbot/robots/unreachable"] == 1
+    assert why in result.log and "treating the site as disallowed for this run" in result.log
+    assert "Traceback" not in result.log
+    status, message = (
+        sqlite3.connect(tmp_path / "db.db").execute("SELECT status, message FROM crawl_runs").fetchone()
+    )
+    assert status == "failed"
+    assert "robots_txt" in message and why in message
