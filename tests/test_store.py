@@ -163,3 +163,11 @@ def test_change_seq_grows_only_when_content_changes(store):
     assert [row["change_seq"] for row in store.articles()] == [1, 2]
     store.save_articles([article(1, body="Corrected.")], seen_at="t3")
     assert [row["change_seq"] for row in store.articles()] == [3, 2]
+
+
+def test_store_field_lists_match_the_item_schema():
+    from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
+    from newsbot.store import core
+
+    assert core.ARTICLE_FIELDS == ARTICLE_FIELDS
+    assert core.TEASER_FIELDS == TEASER_FIELDS

@@ -18,7 +18,7 @@ from newsbot.config import ConfigError
 from newsbot.pages import FeedPage, ListingPage, SitemapPage
 from newsbot.processors import canonical_article_url
 from newsbot.seeds import article_start_points
-from newsbot.spiders.base import NewsbotSpider, days_newest_first, parse_day_range, split_urls
+from newsbot.spiders.base import NewsbotSpider, days_newest_first, parse_day_range, parse_url_list
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,12 @@ class ArticleArguments:
         today: date | None = None,
     ) -> ArticleArguments:
         """Check the spider's -a arguments; ConfigError says what to fix."""
-        wanted = split_urls(urls)
-        bad = [url for url in wanted if canonical_article_url(url) is None]
-        if bad:
-            raise ConfigError(
-                "urls: not www.dawn.com article URLs (expected https://www.dawn.com/news/{id}[/slug]): "
-                + ", ".join(bad)
-            )
+        wanted = parse_url_list(
+            "urls",
+            urls,
+            canonical_article_url,
+            "www.dawn.com article URLs (https://www.dawn.com/news/{id}[/slug])",
+        )
         since_day, until_day = parse_day_range(since, until, today or date.today())
         if wanted and since_day:
             raise ConfigError("urls= scrapes exactly the given pages; it cannot be combined with since=")

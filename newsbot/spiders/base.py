@@ -49,8 +49,13 @@ def days_newest_first(since: date | None, until: date | None) -> list[date]:
     return [until - timedelta(days=offset) for offset in range((until - since).days + 1)]
 
 
-def split_urls(value: str | None) -> tuple[str, ...]:
-    return tuple(url.strip() for url in (value or "").split(",") if url.strip())
+def parse_url_list(name: str, value: str | None, is_valid, expected: str) -> tuple[str, ...]:
+    """A comma-separated -a argument of URLs; ConfigError lists the ones that are not `expected`."""
+    urls = tuple(url.strip() for url in (value or "").split(",") if url.strip())
+    bad = [url for url in urls if not is_valid(url)]
+    if bad:
+        raise ConfigError(f"{name}: not {expected}: " + ", ".join(bad))
+    return urls
 
 
 class NewsbotSpider(Spider):

@@ -16,12 +16,11 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.http import Response
 
-from newsbot.config import ConfigError
 from newsbot.drops import count_drop
 from newsbot.pages import OpinionIndexPage
 from newsbot.processors import utc_now_iso
 from newsbot.seeds import opinion_start_points
-from newsbot.spiders.base import NewsbotSpider, days_newest_first, parse_day_range, split_urls
+from newsbot.spiders.base import NewsbotSpider, days_newest_first, parse_day_range, parse_url_list
 
 AUTHOR_PAGE = re.compile(r"^/authors/\d+/[^/]+(?:/(?P<page>\d+))?/?$")
 
@@ -49,13 +48,12 @@ class OpinionArguments:
         authors: str | None = None,
         today: date | None = None,
     ) -> OpinionArguments:
-        pages = split_urls(authors)
-        bad = [url for url in pages if author_page_number(url) is None]
-        if bad:
-            raise ConfigError(
-                "authors: not www.dawn.com author pages (expected https://www.dawn.com/authors/{id}/{slug}): "
-                + ", ".join(bad)
-            )
+        pages = parse_url_list(
+            "authors",
+            authors,
+            author_page_number,
+            "www.dawn.com author pages (https://www.dawn.com/authors/{id}/{slug})",
+        )
         since_day, until_day = parse_day_range(since, until, today or date.today())
         return cls(since=since_day, until=until_day, authors=pages)
 

@@ -17,7 +17,12 @@ from pathlib import Path
 from newsbot.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 JSON_FIELDS = ("authors", "images", "related_editorials")
-CONTENT_FIELDS = (
+# The item contract's fields in contract order (newsbot.items defines the same; a test keeps them equal,
+# since the store imports nothing from the rest of newsbot).
+ARTICLE_FIELDS = (
+    "type",
+    "url",
+    "article_id",
     "title",
     "section",
     "genre",
@@ -29,7 +34,9 @@ CONTENT_FIELDS = (
     "images",
     "related_editorials",
 )
-TEASER_CONTENT_FIELDS = ("title", "teaser", "authors", "published_at", "updated_at")
+TEASER_FIELDS = ("type", "url", "title", "teaser", "authors", "published_at", "updated_at", "index_url")
+CONTENT_FIELDS = ARTICLE_FIELDS[3:]
+TEASER_CONTENT_FIELDS = TEASER_FIELDS[2:-1]
 ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
 
 # A row reached again keeps first_seen; the more specific genre wins (news < opinion < editorial).

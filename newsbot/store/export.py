@@ -14,27 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from newsbot.store.core import JSON_FIELDS, Store
+from newsbot.store.core import ARTICLE_FIELDS, JSON_FIELDS, TEASER_FIELDS, Store
 
 # Contract order first (docs/contract.md); then store bookkeeping a user may ask for with --fields.
-EXPORT_FIELDS = {
-    "article": (
-        "type",
-        "url",
-        "article_id",
-        "title",
-        "section",
-        "genre",
-        "authors",
-        "published_at",
-        "updated_at",
-        "description",
-        "body",
-        "images",
-        "related_editorials",
-    ),
-    "teaser": ("type", "url", "title", "teaser", "authors", "published_at", "updated_at", "index_url"),
-}
+EXPORT_FIELDS = {"article": ARTICLE_FIELDS, "teaser": TEASER_FIELDS}
 EXTRA_FIELDS = {
     "article": ("first_seen", "last_seen", "changed_at"),
     "teaser": ("first_seen", "last_seen"),
