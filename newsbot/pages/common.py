@@ -26,8 +26,22 @@ class PageError(Exception):
 
 
 def has_class(name: str) -> str:
-    """An XPath predicate matching one class token, robust to Dawn's space-padded class attributes."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    """An XPath predicate matching one class token, robust to Dawn's space-padded class attributes.
+
+    The plain contains() first rejects most elements cheaply; the token test then rules out
+    look-alikes ("story" in "story__title").
+    """
+    return f"contains(@class, '{name}') and contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def page_selector(response) -> Selector:
+    """A parsel selector of its own for a page object.
+
+    Not `response.selector`: that one is cached on the response and points back at it, a reference
+    cycle that keeps every response and its parsed tree alive until a full garbage collection
+    (544 MiB peak over a 10,000-page crawl; 153 MiB without it, docs/benchmarks.md).
+    """
+    return Selector(body=response.body, encoding=response.encoding, base_url=response.url, type="html")
 
 
 def text_of(selection: Selector | SelectorList | None, skip_class: str | None = None) -> str | None:
@@ -44,7 +58,9 @@ def text_of(selection: Selector | SelectorList | None, skip_class: str | None = 
 def meta_content(selector: Selector, *names: str) -> str | None:
     """The first non-empty `content` of a `<meta>` whose property, name or itemprop is one of names."""
     for name in names:
-        value = selector.xpath("//head/meta[@property=$n or @name=$n or @itemprop=$n]/@content", n=name).get()
+        value = selector.xpath(
+            "/html/head/meta[@property=$n or @name=$n or @itemprop=$n]/@content", n=name
+        ).get()
         if value and value.strip():
             return value
     return None
@@ -85,10 +101,15 @@ def jsonld_names(value) -> list[str]:
     return names
 
 
-_CHALLENGE_MARKERS = re.compile(
-    rb"cf-browser-verification|challenge-platform|cf_chl_opt|cf-challenge|__cf_chl_"
-    rb"|<title>\s*(?:Just a moment\.\.\.|Attention Required!|Access denied|Please Wait\.\.\.)",
-    re.I,
+_CHALLENGE_LITERALS = (
+    b"cf-browser-verification",
+    b"challenge-platform",
+    b"cf_chl_opt",
+    b"cf-challenge",
+    b"__cf_chl_",
+)
+_CHALLENGE_TITLE = re.compile(
+    rb"<title>\s*(?:just a moment\.\.\.|attention required!|access denied|please wait\.\.\.)"
 )
 
 
@@ -96,4 +117,6 @@ def is_bot_challenge(body: bytes, headers: dict | None = None) -> bool:
     """True for Cloudflare-style challenge/interstitial pages, which can arrive with status 200."""
     if headers and (headers.get("cf-mitigated") or "").lower() == "challenge":
         return True
-    return bool(_CHALLENGE_MARKERS.search(body[:200_000]))
+    # Literal markers with `in` (a case-insensitive regex alternation costs ~10 ms on a 300 KB page).
+    head = body[:200_000].lower()
+    return any(marker in head for marker in _CHALLENGE_LITERALS) or bool(_CHALLENGE_TITLE.search(head))

@@ -6,7 +6,7 @@ from scrapy.http import Response
 
 from newsbot.loaders import CardListLoader
 from newsbot.pages.cards import CARD, read_card
-from newsbot.pages.common import has_class
+from newsbot.pages.common import has_class, page_selector
 
 # The Sponsored block is a heading (h2#sponsored) followed by a slideshow of ordinary-looking cards:
 # only its position tells it apart, so cards inside a slideshow right after that heading are skipped.
@@ -29,7 +29,7 @@ class ListingPage:
         self.response = response
 
     def links(self) -> list[dict]:
-        selector = self.response.selector
+        selector = page_selector(self.response)
         panes = selector.xpath(f"//div[{has_class('tabs__pane')}][not(ancestor::aside)]")
         if panes:
             cards = panes.xpath(f".//{CARD}[not({IN_SPONSORED_BLOCK})]")

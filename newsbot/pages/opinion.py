@@ -14,7 +14,7 @@ from scrapy.http import Response
 from newsbot.items import TeaserItem
 from newsbot.loaders import TeaserLoader, normalise_card
 from newsbot.pages.cards import read_card
-from newsbot.pages.common import has_class, text_of
+from newsbot.pages.common import has_class, page_selector, text_of
 from newsbot.pages.listing import main_cards
 
 
@@ -34,7 +34,8 @@ class OpinionIndexPage:
     def read(self) -> IndexResult:
         result = IndexResult()
         seen: set[str] = set()
-        for number, card in enumerate(main_cards(self.response.selector), start=1):
+        selector = page_selector(self.response)
+        for number, card in enumerate(main_cards(selector), start=1):
             raw = read_card(card, self.response.url)
             normalised = normalise_card(raw, extra=("teaser", "authors"))
             if normalised is None:
@@ -49,12 +50,12 @@ class OpinionIndexPage:
             loader.add_value(None, normalised)
             loader.add_value("index_url", self.response.url)
             result.teasers.append(loader.load_item())
-        result.pages = self._pages()
+        result.pages = self._pages(selector)
         return result
 
-    def _pages(self) -> list[tuple[int, str]]:
+    def _pages(self, selector) -> list[tuple[int, str]]:
         pages = {}
-        for link in self.response.xpath(f"//ul[{has_class('pagination')}]//li//a[@href]"):
+        for link in selector.xpath(f"//ul[{has_class('pagination')}]//li//a[@href]"):
             label = (text_of(link) or "").strip()
             if label.isdigit():
                 pages.setdefault(int(label), urljoin(self.response.url, link.attrib["href"].strip()))
