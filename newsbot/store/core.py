@@ -94,17 +94,18 @@ class StoreError(Exception):
 
 
 def content_hash(row: dict, fields: tuple[str, ...] = CONTENT_FIELDS) -> str:
-    """A stable hash of what a reader sees, to tell a changed story from a re-crawled one."""
-    payload = json.dumps([row.get(name) for name in fields], ensure_ascii=False, sort_keys=True)
+    """A stable hash of what a reader sees (a row's column values), to tell a changed story from a
+    re-crawled one. Nested fields are hashed as the JSON text stored in their columns."""
+    payload = "\x1f".join("\x00" if row.get(name) is None else str(row[name]) for name in fields)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def article_row(item: dict) -> dict:
-    """An article item as a row: nested fields as JSON text, plus its content hash."""
+    """An article item as a row: nested fields as JSON text (encoded once), plus its content hash."""
     row = {name: item.get(name) for name in ARTICLE_COLUMNS if name != "content_hash"}
-    row["content_hash"] = content_hash(item)
     for name in JSON_FIELDS:
         row[name] = json.dumps(item.get(name) or [], ensure_ascii=False)
+    row["content_hash"] = content_hash(row)
     return row
 
 
@@ -115,7 +116,7 @@ def teaser_row(item: dict) -> dict:
     }
     row["article_id"] = int(item["url"].rsplit("/", 1)[1])
     row["authors"] = json.dumps(item.get("authors") or [], ensure_ascii=False)
-    row["content_hash"] = content_hash(item, TEASER_CONTENT_FIELDS)
+    row["content_hash"] = content_hash(row, TEASER_CONTENT_FIELDS)
     return row
 
 
