@@ -75,7 +75,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         key = downloader.get_slot_key(request)
         slot = downloader.slots.get(key)
         if slot is not None and slot.download_delay():
-            slot.lastseen = max(slot.lastseen, time.time() + wait - slot.download_delay())
+            # Scrapy times slots with time.monotonic(): the next download may start `wait` from now.
+            slot.lastseen = max(slot.lastseen, time.monotonic() + wait - slot.download_delay())
 
 
 class FetchRecorder:
@@ -140,7 +141,8 @@ class FetchRecorder:
 
 def _is_failure_page(response) -> bool:
     """A 2xx that is not the page: an empty body or a bot challenge, worth retrying in the next run."""
-    return not response.body.strip() or is_bot_challenge(response.body)
+    headers = {"cf-mitigated": _header(response.headers, b"cf-mitigated") or ""}
+    return not response.body.strip() or is_bot_challenge(response.body, headers)
 
 
 def _header(headers, name: bytes) -> str | None:

@@ -262,14 +262,6 @@ def test_retry_after_is_capped_by_newsbot_retry_after_max(tmp_path):
     )
 
 
-HOLD_HANGS = (
-    "RetryAfterMiddleware._hold_slot (newsbot/middlewares.py:78) sets slot.lastseen from time.time(), but "
-    "Scrapy 2.19's downloader keeps lastseen on time.monotonic(): with any DOWNLOAD_DELAY (the default is "
-    "2 s) the site's slot is pushed ~56 years ahead and the crawl hangs for ever after the first Retry-After"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=HOLD_HANGS)
 def test_retry_after_holds_back_the_whole_site(tmp_path):
     """With a download delay (as in production), no other page of the site goes out during the wait."""
     ids = (1990001, 1990003, 1990005, 1990007)
@@ -552,19 +544,8 @@ UNPARSEABLE = {
         "failed",
     ),
 }
-BROKEN = {
-    "malformed_html_cut_inside_head": (
-        "newsbot/pages/article.py:66 indexes //body [0] and a page with no <body> (cut inside <head>) raises "
-        "IndexError: an unhandled spider exception instead of a counted drop"
-    )
-}
-BROKEN_RECORD = {
-    "bot_challenge_200_cf_mitigated_header": (
-        "FetchRecorder's _is_failure_page (newsbot/middlewares.py:143) calls is_bot_challenge without the "
-        "headers, so a challenge known only by its cf-mitigated header is recorded 'fetched' and never "
-        "retried, although the page was dropped as bot_challenge"
-    )
-}
+BROKEN: dict[str, str] = {}  # case -> why it fails today (strict xfail); empty: every case passes
+BROKEN_RECORD: dict[str, str] = {}
 
 
 def _cases(broken: dict) -> list:

@@ -64,7 +64,12 @@ class ArticlePage:
         stories = self.selector.xpath(
             f"//article[{has_class('story')}][.//*[{has_class('story__content')}]][{OUTSIDE_ASIDE}]"
         )
-        return stories[0] if stories else self.selector.xpath("//body")[0]
+        if stories:
+            return stories[0]
+        body = self.selector.xpath("//body")
+        if not body:
+            raise PageError("no_body", "the page has no <body> (cut off or not an article page)")
+        return body[0]
 
     def item(self) -> ArticleItem:
         loader = ArticleLoader(selector=self.selector)
