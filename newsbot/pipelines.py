@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from newsbot.config import Config
@@ -13,6 +14,7 @@ from newsbot.health import coverage_stats
 from newsbot.items import GENRE_RANK
 from newsbot.processors import utc_now_iso
 from newsbot.store import Store
+from newsbot.store.fetches import mark_dropped
 
 REQUIRED = {
     "article": ("url", "title", "published_at"),
@@ -105,7 +107,15 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, Config.from_settings(crawler.settings))
+        pipeline = cls(crawler, Config.from_settings(crawler.settings))
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
+
+    def item_dropped(self, item, response, exception, spider=None):
+        """An article page that failed validation is remembered as dropped, not downloaded every run."""
+        reason = getattr(exception, "reason", "")
+        if self.store is not None and reason.startswith("missing_"):
+            mark_dropped(self.store, ItemAdapter(item)["url"])
 
     def open_spider(self):
         self.store = Store.open(self.config.db)

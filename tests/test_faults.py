@@ -740,14 +740,6 @@ def test_kill_9_leaves_an_intact_store_missing_at_most_one_batch(kill_trials):
         )
 
 
-KILL_LOSES_ARTICLES = (
-    "FetchRecorder (newsbot/middlewares.py:118) commits outcome 'fetched' when the page is downloaded, but "
-    "the article row waits for its batch; after a kill the lost batch's URLs look like dropped pages to "
-    "seen_state (newsbot/store/fetches.py:34), so the re-run never downloads them again"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=KILL_LOSES_ARTICLES)
 def test_a_rerun_after_kill_9_misses_no_article(kill_trials):
     clean_set, trials = kill_trials
     for number, trial in enumerate(trials):

@@ -15,7 +15,7 @@ from newsbot.items import GENRE_RANK
 from newsbot.pages import ArticlePage, PageError
 from newsbot.revisit import revisit_reason
 from newsbot.store import Store
-from newsbot.store.fetches import failed_urls, seen_state
+from newsbot.store.fetches import failed_urls, mark_dropped, seen_state
 
 logger = logging.getLogger(__name__)
 ARTICLE_PRIORITY = 10  # articles before more listings keeps the request queue short
@@ -149,6 +149,7 @@ class NewsbotSpider(Spider):
             item = ArticlePage(response, genre_hint=genre_hint).item()
         except PageError as error:
             count_drop(self.crawler.stats, error.reason, response.url, error.detail)
+            mark_dropped(self.archive_store(), response.url)
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")
         self.extracted_genre[item.url] = item.genre

@@ -22,7 +22,8 @@ def seen_state(store: Store, url: str) -> dict | None:
 
     A stored article gives its dates, genre and last fetch. A page that was downloaded but gave no
     article (dropped: no title, no date, not an article) gives only its fetch, so it is not downloaded
-    again until a listing says it changed. A failed download counts as never seen: it is retried.
+    again until a listing says it changed. Anything else counts as never seen: a failed download, and a
+    page downloaded ("fetched") whose article never reached the store (a crash lost its batch).
     """
     row = store.connection.execute(
         "SELECT a.url IS NOT NULL AS stored, a.first_seen, a.last_seen, a.published_at, a.updated_at,"
@@ -31,7 +32,7 @@ def seen_state(store: Store, url: str) -> dict | None:
         " LEFT JOIN fetches AS f ON f.url = q.url",
         (url,),
     ).fetchone()
-    if not row["stored"] and row["outcome"] != "fetched":
+    if not row["stored"] and row["outcome"] != "dropped":
         return None
     return dict(row)
 
@@ -64,6 +65,19 @@ def touch_article(store: Store, url: str, seen_at: str) -> None:
     with store.connection:
         store.connection.execute("BEGIN IMMEDIATE")
         store.connection.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (seen_at, url))
+
+
+def mark_dropped(store: Store, url: str) -> None:
+    """A page downloaded fine but gave no article (no title, no date, ...): remember it as dropped.
+
+    Only a download recorded as "fetched" becomes "dropped" (a failed one stays failed, to be retried).
+    Until this is written, the page counts as never seen, so a crash before it loses nothing.
+    """
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute(
+            "UPDATE fetches SET outcome = 'dropped' WHERE url = ? AND outcome = 'fetched'", (url,)
+        )
 
 
 def failed_urls(store: Store, max_failures: int) -> list[str]:
