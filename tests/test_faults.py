@@ -37,7 +37,7 @@ from scrapy.settings import Settings
 from newsbot import settings as project_settings
 from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import SCHEMA_VERSION, Store
-from newsbot.store.core import content_hash
+from newsbot.store.core import article_row
 from newsbot.store.schema import MIGRATIONS
 from tests.conftest import FAST, ROOT, SNAPSHOT
 from tests.faults import FaultServer, GzipFile, Huge, Reset, Short, Stall, Status, write_gzip_bomb
@@ -855,12 +855,6 @@ def test_articles_and_opinion_runs_together_on_one_store_lose_nothing(tmp_path):
 
 
 SHARED = (1990011, 1990040, 1990041)  # pieces both spiders reach (news, or opinion/editorial)
-GENRE_ORDER = (
-    "When the stored genre outranks the item's, _UPSERT (newsbot/store/core.py:52) keeps the stored genre "
-    "but takes the item's content_hash (core.py:62), and _save (core.py:213) compares hashes that differ "
-    "only by that genre: an `opinion` piece re-stored by `articles` gets a spurious version identical "
-    "to the row, a new change_seq, and a hash that no longer matches its content (next store: another)"
-)
 
 
 def _same_as_current(db: Path) -> int:
@@ -870,7 +864,6 @@ def _same_as_current(db: Path) -> int:
     return query(db, sql)[0][0]
 
 
-@pytest.mark.xfail(strict=True, reason=GENRE_ORDER)
 def test_a_piece_both_spiders_store_ends_the_same_whichever_stores_it_last(tmp_path):
     """Overlapping runs of both spiders store a shared piece in either order: the result must be the same."""
     results = {}
@@ -887,7 +880,7 @@ def test_a_piece_both_spiders_store_ends_the_same_whichever_stores_it_last(tmp_p
                 article_id: row for article_id, row in stored_articles(db).items() if article_id in SHARED
             }
             results[order] = {
-                article_id: (row["genre"], row["content_hash"], content_hash(row))
+                article_id: (row["genre"], row["content_hash"], article_row(row)["content_hash"])
                 for article_id, row in rows.items()
             }
             figure(

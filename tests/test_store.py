@@ -171,3 +171,14 @@ def test_store_field_lists_match_the_item_schema():
 
     assert core.ARTICLE_FIELDS == ARTICLE_FIELDS
     assert core.TEASER_FIELDS == TEASER_FIELDS
+    from newsbot.items import GENRE_RANK
+
+    assert core.GENRE_RANK == GENRE_RANK
+
+
+def test_reaching_a_stronger_genre_piece_as_news_changes_nothing(store):
+    store.save_articles([article(genre="editorial")], seen_at="t1")
+    assert store.save_articles([article(genre="news")], seen_at="t2") == {"unchanged": 1}
+    [row] = store.articles()
+    assert (row["genre"], row["change_seq"]) == ("editorial", 1)
+    assert store.connection.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0

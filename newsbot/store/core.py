@@ -36,10 +36,15 @@ ARTICLE_FIELDS = (
 )
 TEASER_FIELDS = ("type", "url", "title", "teaser", "authors", "published_at", "updated_at", "index_url")
 CONTENT_FIELDS = ARTICLE_FIELDS[3:]
+GENRE_RANK = {
+    "news": 0,
+    "opinion": 1,
+    "editorial": 2,
+}  # as newsbot.items.GENRE_RANK (a test keeps them equal)
 TEASER_CONTENT_FIELDS = TEASER_FIELDS[2:-1]
 ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
 
-# A row reached again keeps first_seen; the more specific genre wins (news < opinion < editorial).
+# A row reached again keeps first_seen. The genre it gets was already reconciled (keep_stronger_genre).
 _UPSERT = """
 INSERT INTO articles (url, article_id, type, title, section, genre, authors, published_at, updated_at,
                       description, body, images, related_editorials, content_hash,
@@ -49,9 +54,7 @@ VALUES (:url, :article_id, :type, :title, :section, :genre, :authors, :published
         (SELECT coalesce(max(change_seq), 0) + 1 FROM articles))
 ON CONFLICT (url) DO UPDATE SET
     title = excluded.title, section = excluded.section,
-    genre = CASE WHEN (CASE excluded.genre WHEN 'editorial' THEN 2 WHEN 'opinion' THEN 1 ELSE 0 END)
-                    > (CASE articles.genre WHEN 'editorial' THEN 2 WHEN 'opinion' THEN 1 ELSE 0 END)
-                 THEN excluded.genre ELSE articles.genre END,
+    genre = excluded.genre,
     authors = excluded.authors, published_at = excluded.published_at, updated_at = excluded.updated_at,
     description = excluded.description, body = excluded.body, images = excluded.images,
     related_editorials = excluded.related_editorials,
@@ -118,6 +121,13 @@ def teaser_row(item: dict) -> dict:
     row["authors"] = json.dumps(item.get("authors") or [], ensure_ascii=False)
     row["content_hash"] = content_hash(row, TEASER_CONTENT_FIELDS)
     return row
+
+
+def keep_stronger_genre(row: dict, stored: sqlite3.Row) -> None:
+    """A piece stored as an editorial or opinion stays one when reached again as plain news."""
+    if GENRE_RANK.get(stored["genre"], 0) > GENRE_RANK.get(row["genre"], 0):
+        row["genre"] = stored["genre"]
+        row["content_hash"] = content_hash(row)
 
 
 def sql_statements(script: str):
@@ -189,8 +199,8 @@ class Store:
         A changed article's previous state is copied to article_versions first, so nothing is lost.
         """
         rows = [article_row(item) | {"seen": seen_at} for item in items]
-        lookup = "SELECT content_hash FROM articles WHERE url = :url"
-        return self._save(rows, lookup, _UPSERT, before_change=_KEEP_VERSION)
+        lookup = "SELECT content_hash, genre FROM articles WHERE url = :url"
+        return self._save(rows, lookup, _UPSERT, before_change=_KEEP_VERSION, reconcile=keep_stronger_genre)
 
     def save_teasers(self, items: Iterable[dict], seen_at: str) -> Counter:
         """Upsert teaser cards in one transaction; returns counts of new, updated and unchanged rows."""
@@ -198,10 +208,13 @@ class Store:
         lookup = "SELECT content_hash FROM teasers WHERE index_url = :index_url AND url = :url"
         return self._save(rows, lookup, _UPSERT_TEASER)
 
-    def _save(self, rows: list[dict], lookup: str, upsert: str, before_change: str | None = None) -> Counter:
+    def _save(
+        self, rows: list[dict], lookup: str, upsert: str, before_change=None, reconcile=None
+    ) -> Counter:
         """Run `upsert` per row in one BEGIN IMMEDIATE transaction, counting outcomes by content hash.
 
-        `before_change` runs first for a row that exists and whose content changed.
+        `reconcile(row, stored)` may adjust a row against the stored one first (inside the transaction);
+        `before_change` runs for a row that exists and whose content changed.
         """
         counts: Counter = Counter()
         if not rows:
@@ -211,6 +224,8 @@ class Store:
         try:
             for row in rows:
                 before = cursor.execute(lookup, row).fetchone()
+                if before is not None and reconcile:
+                    reconcile(row, before)
                 changed = before is None or before[0] != row["content_hash"]
                 counts["new" if before is None else "updated" if changed else "unchanged"] += 1
                 if before is not None and changed and before_change:
