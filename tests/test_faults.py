@@ -336,15 +336,11 @@ def test_a_run_with_pages_that_keep_failing_finishes_and_only_gives_up_on_them(k
     assert first.stats["finish_reason"] == "finished"
     assert "Traceback" not in first.log
     assert stored_first == {HEALTHY}
-    # Exit status 0, or 3 when the "Gave up retrying" ERROR lines fail the errors health check; no
-    # other ERROR (no exception) is allowed.
-    assert first.returncode in (0, 3), first.log[-3000:]
-    unexpected = [
-        line
-        for line in first.errors()
-        if "Gave up retrying" not in line and "Health check failed: errors" not in line
-    ]
-    assert not unexpected
+    # Giving up on a page is a WARNING (RETRY_GIVE_UP_LOG_LEVEL), counted and recorded for the next
+    # run, not an ERROR that fails the run's health check.
+    assert first.returncode == 0, first.log[-3000:]
+    assert not first.errors()
+    assert "Gave up retrying" in first.log
     [(status, finish_reason)] = query(db, "SELECT status, finish_reason FROM crawl_runs ORDER BY id LIMIT 1")
     assert finish_reason == "finished"
     figure(
@@ -1006,13 +1002,7 @@ CORRUPT = {
     "truncated_to_half": _truncated,
     "articles_table_page_garbled": _corrupt_table_root,
 }
-CORRUPT_BROKEN = {
-    "articles_table_page_garbled": (
-        "Store.open (newsbot/store/core.py:133) never checks the file's pages, so the crawl command's check "
-        "(newsbot/commands/crawl.py:47) passes a store whose articles b-tree is garbage: the crawl starts, "
-        "writes a crawl_runs row into it and dies in spider errors (exit 3) instead of a clear error"
-    )
-}
+CORRUPT_BROKEN: dict[str, str] = {}  # case -> why it fails today (strict xfail); empty: every case passes
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ class Command(ScrapyCrawlCommand):
             config = Config.from_settings(self.settings)
             spidercls = self.crawler_process.spider_loader.load(args[0])
             check_spider_arguments(spidercls, opts.spargs)
-            Store.open(config.db).close()
+            Store.open(config.db, check=True).close()
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r}; see `scrapy list`", print_help=False) from None
         except (ConfigError, StoreError) as error:

@@ -148,11 +148,17 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path, timeout: float = 30.0) -> Store:
+    def open(cls, path: str | Path, timeout: float = 30.0, check: bool = False) -> Store:
+        """Open (creating or migrating) the archive; `check` also verifies every page of an existing file."""
         path = Path(path)
         try:
             connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
             connection.row_factory = sqlite3.Row
+            if check:
+                problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
+                if problems != ["ok"]:
+                    connection.close()
+                    raise sqlite3.DatabaseError("damaged: " + "; ".join(problems))
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
