@@ -142,7 +142,7 @@ class FetchRecorder:
 def _is_failure_page(response) -> bool:
     """A 2xx that is not the page: an empty body or a bot challenge, worth retrying in the next run."""
     headers = {"cf-mitigated": _header(response.headers, b"cf-mitigated") or ""}
-    return not response.body.strip() or is_bot_challenge(response.body, headers)
+    return not response.body or response.body.isspace() or is_bot_challenge(response.body, headers)
 
 
 def _header(headers, name: bytes) -> str | None:

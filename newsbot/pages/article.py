@@ -33,7 +33,7 @@ def check_response(response: Response) -> None:
         or b"html" not in (response.headers.get(b"Content-Type") or b"text/html").lower()
     ):
         raise PageError("not_html", (response.headers.get(b"Content-Type") or b"").decode("latin-1"))
-    if not response.body.strip():
+    if not response.body or response.body.isspace():  # isspace: no copy of a 300 KB body
         raise PageError("empty_response")
     headers = {
         key.decode("latin-1").lower(): value[0].decode("latin-1")
