@@ -37,6 +37,16 @@ class CrawlResult:
         self.stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
 
 
+def scrapy_command(args: list[str], settings: dict, stats_file: Path | None = None) -> list[str]:
+    """`python -m scrapy <args> -s NAME=value ...`, with the final stats written to `stats_file`."""
+    command = [sys.executable, "-m", "scrapy", *args]
+    if stats_file is not None:
+        command += ["-s", f"NEWSBOT_STATS_FILE={stats_file}"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
 def run_scrapy(
     args: list[str], workdir: Path, settings: dict | None = None, timeout: int = 300
 ) -> CrawlResult:
@@ -45,12 +55,15 @@ def run_scrapy(
     The crawl's final stats are written to a JSON file in `workdir` (NEWSBOT_STATS_FILE).
     """
     stats_file = workdir / f"stats-{uuid4().hex}.json"
-    command = [sys.executable, "-m", "scrapy", *args, "-s", f"NEWSBOT_STATS_FILE={stats_file}"]
-    for name, value in (settings or {}).items():
-        command += ["-s", f"{name}={value}"]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newsbot.settings", "PYTHONPATH": str(ROOT)}
     completed = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        scrapy_command(args, settings or {}, stats_file),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     return CrawlResult(completed, stats_file)
 

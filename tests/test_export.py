@@ -26,6 +26,7 @@ from newsbot.store import Store
 from newsbot.store.export import EXPORT_FIELDS, export_mark
 from newsbot.store.schema import MIGRATIONS
 from tests.conftest import ROOT, run_scrapy
+from tests.test_store import article as store_article
 
 SEEN = "2026-03-20T00:00:00+00:00"
 NESTED = ("authors", "images", "related_editorials")
@@ -33,31 +34,9 @@ TRICKY = 'He said "yes, no", then\nleft — اردو خبر: ‘قیمتیں’ 
 
 
 def article(article_id=1, **changes):
-    item = {
-        "type": "article",
-        "url": f"https://www.dawn.com/news/{article_id}",
-        "article_id": article_id,
-        "title": f"Title {article_id}",
-        "section": "Pakistan",
-        "genre": "news",
-        "authors": ["Jane Doe", "John Roe"],
-        "published_at": "2026-03-11T10:00:00+05:00",
-        "updated_at": None,
-        "description": "Standfirst, with a comma.",
-        "body": "Para one.\n\nPara two.",
-        "images": [{"url": "https://i.dawn.com/large/x.jpg", "caption": "Cap.", "credit": "AFP"}],
-        "related_editorials": [
-            {
-                "url": "https://www.dawn.com/news/9",
-                "title": "Ed",
-                "teaser": "T...",
-                "published_at": None,
-                "updated_at": "2026-03-12",
-            }
-        ],
-    }
-    item.update(changes)
-    return item
+    """The store tests' article, with a title per id and a description holding a comma."""
+    defaults = {"title": f"Title {article_id}", "description": "Standfirst, with a comma."}
+    return store_article(article_id, **(defaults | changes))
 
 
 def make_db(path, items):

@@ -39,7 +39,7 @@ from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import SCHEMA_VERSION, Store
 from newsbot.store.core import article_row
 from newsbot.store.schema import MIGRATIONS
-from tests.conftest import FAST, ROOT, SNAPSHOT
+from tests.conftest import FAST, ROOT, SNAPSHOT, scrapy_command
 from tests.faults import FaultServer, GzipFile, Huge, Reset, Short, Stall, Status, write_gzip_bomb
 
 DATA = Path(__file__).parent / "data"
@@ -75,13 +75,6 @@ class Run:
 
     def errors(self) -> list[str]:
         return [line for line in self.log.splitlines() if "] ERROR:" in line]
-
-
-def scrapy_command(args: list[str], settings: dict, stats_file: Path) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", *args, "-s", f"NEWSBOT_STATS_FILE={stats_file}"]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    return command
 
 
 def scrapy(args: list[str], workdir: Path, settings: dict, timeout: float = 150) -> Run:

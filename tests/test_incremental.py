@@ -7,14 +7,13 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy
+from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
 from tests.sites import SiteServer
 
 DATA = Path(__file__).parent / "data"
@@ -171,23 +170,19 @@ def test_run_records_and_a_broken_layout_fails_the_run(site_copy, tmp_path):
     assert json.loads(dropped) == {"bot_challenge": 1, "missing_published_at": 1, "missing_title": 1}
 
 
+def slow_crawl_settings(site, workdir: Path, delay: float) -> dict:
+    """A crawl of the site copy that lasts long enough to be overlapped or killed."""
+    return {
+        "NEWSBOT_MIRROR": site.url,
+        "NEWSBOT_DB": workdir / "newsbot.db",
+        "DOWNLOAD_DELAY": delay,
+        "AUTOTHROTTLE_ENABLED": False,
+    }
+
+
 def test_overlapping_runs_one_completes_the_other_exits_cleanly(site_copy, tmp_path):
     _, site = site_copy
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "articles",
-        "-s",
-        f"NEWSBOT_MIRROR={site.url}",
-        "-s",
-        f"NEWSBOT_DB={tmp_path / 'newsbot.db'}",
-        "-s",
-        "DOWNLOAD_DELAY=0.1",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-    ]
+    command = scrapy_command(["crawl", "articles"], slow_crawl_settings(site, tmp_path, delay=0.1))
     runs = [subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     logs = [run.communicate(timeout=300)[1] for run in runs]
     outcomes = sorted((run.returncode, log) for run, log in zip(runs, logs, strict=True))
@@ -203,21 +198,7 @@ def test_overlapping_runs_one_completes_the_other_exits_cleanly(site_copy, tmp_p
 
 def test_a_run_killed_mid_crawl_is_marked_interrupted_by_the_next(site_copy, tmp_path):
     _, site = site_copy
-    command = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "articles",
-        "-s",
-        f"NEWSBOT_MIRROR={site.url}",
-        "-s",
-        f"NEWSBOT_DB={tmp_path / 'newsbot.db'}",
-        "-s",
-        "DOWNLOAD_DELAY=0.5",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-    ]
+    command = scrapy_command(["crawl", "articles"], slow_crawl_settings(site, tmp_path, delay=0.5))
     process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not any(path.startswith("/news/") for path in site.paths()) and time.monotonic() < deadline:
