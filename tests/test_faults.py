@@ -777,9 +777,10 @@ def _together(servers: dict, db: Path, workdir: Path, number: int, extra: dict) 
         with log.open("w") as out:
             processes[spider] = (log, subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=out, stderr=out))
     logs = {}
-    for spider, (log, process) in processes.items():
+    for spider, (log, process) in processes.items():  # reap every run before judging any
         process.wait(timeout=150)
         logs[spider] = log.read_text()
+    for spider, (_, process) in processes.items():
         assert process.returncode == 0, f"{spider}, round {number}: {logs[spider][-3000:]}"
     return logs
 

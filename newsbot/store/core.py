@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -92,6 +93,13 @@ ON CONFLICT (index_url, url) DO UPDATE SET
 """
 
 
+def unusable(path, error: Exception) -> str:
+    return (
+        f"{path} is not a usable newsbot SQLite store ({error}); it was left untouched — "
+        "move it aside or point NEWSBOT_DB at another file"
+    )
+
+
 class StoreError(Exception):
     """The store file cannot be used; the message says why and what to do."""
 
@@ -149,26 +157,43 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, timeout: float = 30.0, check: bool = False) -> Store:
-        """Open (creating or migrating) the archive; `check` also verifies every page of an existing file."""
-        path = Path(path)
+        """Open (creating or migrating) the archive; `check` also verifies every page of an existing file.
+
+        Two processes opening a brand-new file at once can see SQLITE_BUSY where SQLite calls no busy
+        handler (while the other switches the file to WAL); that is retried until `timeout`.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return cls._open(Path(path), timeout, check)
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise StoreError(unusable(path, error)) from None
+                time.sleep(0.05)
+
+    @classmethod
+    def _open(cls, path: Path, timeout: float, check: bool) -> Store:
+        connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
         try:
-            connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
             connection.row_factory = sqlite3.Row
             if check:
                 problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
                 if problems != ["ok"]:
-                    connection.close()
                     raise sqlite3.DatabaseError("damaged: " + "; ".join(problems))
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
             store = cls(connection, path)
             store._migrate()
+        except sqlite3.OperationalError:
+            connection.close()
+            raise
         except sqlite3.DatabaseError as error:
-            raise StoreError(
-                f"{path} is not a usable newsbot SQLite store ({error}); it was left untouched — "
-                "move it aside or point NEWSBOT_DB at another file"
-            ) from None
+            connection.close()
+            raise StoreError(unusable(path, error)) from None
+        except BaseException:
+            connection.close()
+            raise
         return store
 
     def _migrate(self) -> None:
