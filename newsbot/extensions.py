@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 from scrapy import signals
 
 from newsbot.config import Config
+from newsbot.exporters import atomic_file
 from newsbot.health import Thresholds, evaluate
 from newsbot.processors import utc_now_iso
 from newsbot.store import Store
@@ -126,6 +126,5 @@ class StatsFile:
     def spider_closed(self, spider, reason):
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.path)
+        with atomic_file(self.path) as file:
+            file.write(json.dumps(stats, default=str, indent=1, sort_keys=True).encode("utf-8"))

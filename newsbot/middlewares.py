@@ -13,7 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 from newsbot.config import Config
-from newsbot.pages.common import is_bot_challenge
+from newsbot.pages.common import failure_page_reason
 from newsbot.processors import utc_now_iso
 from newsbot.store import Store
 from newsbot.store.fetches import record_fetch, touch_article
@@ -112,7 +112,7 @@ class FetchRecorder:
             record_fetch(self._store(), request.url, now, 304, "not_modified")
             touch_article(self._store(), request.url, now)
             self.crawler.stats.inc_value("newsbot/articles/not_modified")
-        elif 200 <= response.status < 300 and _is_failure_page(response):
+        elif 200 <= response.status < 300 and failure_page_reason(response):
             record_fetch(self._store(), request.url, now, response.status, "failed")
         elif 200 <= response.status < 300:
             headers = response.headers
@@ -137,12 +137,6 @@ class FetchRecorder:
     def spider_closed(self, spider):
         if self.store is not None:
             self.store.close()
-
-
-def _is_failure_page(response) -> bool:
-    """A 2xx that is not the page: an empty body or a bot challenge, worth retrying in the next run."""
-    headers = {"cf-mitigated": _header(response.headers, b"cf-mitigated") or ""}
-    return not response.body or response.body.isspace() or is_bot_challenge(response.body, headers)
 
 
 def _header(headers, name: bytes) -> str | None:

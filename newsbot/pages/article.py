@@ -10,8 +10,8 @@ from newsbot.loaders import ArticleLoader
 from newsbot.pages.cards import CARD, read_byline, read_card, read_time
 from newsbot.pages.common import (
     PageError,
+    failure_page_reason,
     has_class,
-    is_bot_challenge,
     jsonld_article,
     jsonld_names,
     meta_content,
@@ -33,15 +33,9 @@ def check_response(response: Response) -> None:
         or b"html" not in (response.headers.get(b"Content-Type") or b"text/html").lower()
     ):
         raise PageError("not_html", (response.headers.get(b"Content-Type") or b"").decode("latin-1"))
-    if not response.body or response.body.isspace():  # isspace: no copy of a 300 KB body
-        raise PageError("empty_response")
-    headers = {
-        key.decode("latin-1").lower(): value[0].decode("latin-1")
-        for key, value in response.headers.items()
-        if value
-    }
-    if is_bot_challenge(response.body, headers):
-        raise PageError("bot_challenge")
+    reason = failure_page_reason(response)
+    if reason:
+        raise PageError(reason)
 
 
 class ArticlePage:

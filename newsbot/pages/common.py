@@ -113,6 +113,20 @@ _CHALLENGE_TITLE = re.compile(
 )
 
 
+def failure_page_reason(response) -> str | None:
+    """ "empty_response" or "bot_challenge" for a 2xx that is not the page (worth retrying), else None.
+
+    One check for both the article page object (which drops such a page) and the fetch recorder
+    (which records it as a failed download).
+    """
+    if not response.body or response.body.isspace():  # isspace: no copy of a 300 KB body
+        return "empty_response"
+    mitigated = (response.headers.get(b"cf-mitigated") or b"").decode("latin-1")
+    if is_bot_challenge(response.body, {"cf-mitigated": mitigated}):
+        return "bot_challenge"
+    return None
+
+
 def is_bot_challenge(body: bytes, headers: dict | None = None) -> bool:
     """True for Cloudflare-style challenge/interstitial pages, which can arrive with status 200."""
     if headers and (headers.get("cf-mitigated") or "").lower() == "challenge":
