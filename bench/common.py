@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-LIBRARIES = ("scrapy", "twisted", "parsel", "lxml", "itemloaders", "trafilatura", "psutil")
+LIBRARIES = ("scrapy", "twisted", "parsel", "lxml", "selectolax", "itemloaders", "trafilatura", "psutil")
 
 
 def machine() -> dict:

@@ -13,7 +13,9 @@ Over the padded Dawn-sized corpus (bench/corpus.py: 34 fixture pages x `variants
   stop lists). It runs in the first pass only, interleaved page by page with newsbot (the three
   extractors back to back on each page, so load from other processes hits them alike); the speed-up
   is the ratio of medians within that pass. Its per-page cost is ~10x newsbot's, so one pass is stable.
-- parse floor: `parsel.Selector(text=...)` plus one XPath: what any lxml-based extractor pays first.
+- parse floors: `parsel.Selector(text=...)` plus one XPath (what any lxml-based extractor, trafilatura
+  included, pays first) and `LexborHTMLParser(text)` plus one CSS query (what newsbot's page objects
+  pay first, since they parse with selectolax/Lexbor).
 
 Fields right: each extractor's output is scored against the fixture's hand-written oracle with the same
 rule for both (see FIELD_RULES and docs/benchmarks.md). Goal: median <= 3 ms and >= 10x faster than
@@ -251,15 +253,21 @@ def interleaved_pass(pages) -> dict[str, tuple[list[float], list]]:
 LABELS = ("newsbot", "trafilatura", "trafilatura fast")
 
 
-def time_parse_floor(pages) -> list[float]:
+def time_parse_floors(pages) -> dict[str, list[float]]:
+    """Decode + parse + one query, per page: with lxml (parsel) and with Lexbor (selectolax)."""
     from parsel import Selector
+    from selectolax.lexbor import LexborHTMLParser
 
-    times = []
+    parsers = {
+        "lxml": lambda text: Selector(text=text).xpath("//head/title/text()").get(),
+        "lexbor": lambda text: LexborHTMLParser(text).css_first("head title"),
+    }
+    times: dict[str, list[float]] = {name: [] for name in parsers}
     for page in pages:
-        started = time.perf_counter()
-        text = page.body.decode("utf-8")
-        Selector(text=text).xpath("//head/title/text()").get()
-        times.append((time.perf_counter() - started) * 1000)
+        for name, parse in parsers.items():
+            started = time.perf_counter()
+            parse(page.body.decode("utf-8"))
+            times[name].append((time.perf_counter() - started) * 1000)
     return times
 
 
@@ -296,7 +304,7 @@ def run(variants: int = 6, rounds: int = 5, with_trafilatura: bool = True) -> di
         passes.append((median(times), percentile(times, 0.99)))
     nb_median = median([p[0] for p in passes])
     nb_p99 = median([p[1] for p in passes])
-    floor = time_parse_floor(pages)
+    floors = time_parse_floors(pages)
     small_times = median([median(time_newsbot(_fixture_pages())[0]) for _ in range(3)])
 
     result = {
@@ -311,7 +319,10 @@ def run(variants: int = 6, rounds: int = 5, with_trafilatura: bool = True) -> di
             "pass_p99s_ms": [p[1] for p in passes],
         },
         "newsbot_unpadded_fixtures_median_ms": small_times,
-        "parse_floor": {"median_ms": median(floor), "p99_ms": percentile(floor, 0.99)},
+        "parse_floor": {
+            name: {"median_ms": median(times), "p99_ms": percentile(times, 0.99)}
+            for name, times in floors.items()
+        },
     }
     views = {"newsbot": [newsbot_view(item) if "error" not in item else None for item in items]}
     if with_trafilatura:
@@ -344,7 +355,9 @@ def run(variants: int = 6, rounds: int = 5, with_trafilatura: bool = True) -> di
     for label in ("trafilatura", "trafilatura fast"):
         if label in result:
             print(f"{label:<22}{fmt(result[label]['median_ms'], 2):>11}{fmt(result[label]['p99_ms'], 2):>10}")
-    print(f"{'parse floor (parsel)':<22}{fmt(median(floor), 2):>11}{fmt(percentile(floor, 0.99), 2):>10}")
+    for name, times in floors.items():
+        label = f"parse floor ({name})"
+        print(f"{label:<22}{fmt(median(times), 2):>11}{fmt(percentile(times, 0.99), 2):>10}")
     print(f"newsbot on the unpadded 25-70 KB fixtures: median {fmt(small_times, 2)} ms")
     print("fields right (% of pages):")
     labels = list(views)

@@ -2,9 +2,8 @@
 
     /work/venv/bin/python -m bench.profile_hotspots [--variants 2] [--crawl 500] [--no-store]
 
-1. Extraction, by call site: every parsel XPath call is timed and charged to the newsbot line that
-   made it (file:line), next to the HTML parse (response.selector) and cProfile's per-function
-   cumulative times for newsbot's functions; per page of the padded corpus.
+1. Extraction: cProfile of ArticlePage(...).item() over the padded corpus, per page: newsbot's
+   functions by cumulative and own time (a function's own time includes the Lexbor calls it makes).
 2. Extraction memory: how many responses (with their parsed trees) are still alive after their page
    was extracted and every reference dropped, before and after gc.collect() - i.e. kept by reference
    cycles, which only the cyclic garbage collector frees.
@@ -24,83 +23,51 @@ import sys
 import tempfile
 import time
 import weakref
-from collections import defaultdict
 from pathlib import Path
 
 from bench.common import ROOT, crawl_env, machine_line, run_crawl
 from bench.corpus import HTML_HEADERS, article_url, cached_corpus, write_pages, write_site
 
 
-def _caller(frame) -> str:
-    while frame is not None and "/newsbot/" not in frame.f_code.co_filename:
-        frame = frame.f_back
-    if frame is None:
-        return "(outside newsbot)"
-    return f"{frame.f_code.co_filename.split(str(ROOT) + '/')[-1]}:{frame.f_lineno}"
+def _where(filename: str, line: int, function: str) -> str:
+    return f"{filename.split(str(ROOT) + '/')[-1]}:{line}({function})"
 
 
-def extraction_by_call_site(pages) -> None:
-    import parsel.selector
-    from scrapy.http import HtmlResponse, Request, TextResponse
+def extraction_profile(pages) -> None:
+    """cProfile of ArticlePage(...).item(), newsbot's functions by cumulative and own time.
+
+    selectolax's Cython methods (the parse, css(), css_first()) are not seen by cProfile: their time is
+    the own time of the newsbot function calling them (page_tree's own time is the parse).
+    """
+    from scrapy.http import HtmlResponse, Request
 
     from newsbot.pages import ArticlePage, PageError
-
-    spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    original_xpath = parsel.selector.Selector.xpath
-    original_selector = TextResponse.selector
-
-    def timed_xpath(self, query, *args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return original_xpath(self, query, *args, **kwargs)
-        finally:
-            entry = spent["XPath at " + _caller(sys._getframe(1))]
-            entry[0] += time.perf_counter() - started
-            entry[1] += 1
-
-    def timed_selector(self):
-        started = time.perf_counter()
-        try:
-            return original_selector.fget(self)
-        finally:
-            entry = spent["HTML parse (response.selector, parsel + lxml)"]
-            entry[0] += time.perf_counter() - started
-            entry[1] += 1
 
     responses = [
         HtmlResponse(url=page.url, body=page.body, headers=HTML_HEADERS, request=Request(page.url))
         for page in pages
     ]
-    parsel.selector.Selector.xpath = timed_xpath
-    TextResponse.selector = property(timed_selector)
     profiler = cProfile.Profile()
     started = time.perf_counter()
-    try:
-        profiler.enable()
-        for response in responses:
-            try:
-                ArticlePage(response).item()
-            except PageError:
-                pass
-        profiler.disable()
-    finally:
-        parsel.selector.Selector.xpath = original_xpath
-        TextResponse.selector = original_selector
+    profiler.enable()
+    for response in responses:
+        try:
+            ArticlePage(response).item()
+        except PageError:
+            pass
+    profiler.disable()
     total = time.perf_counter() - started
     count = len(pages)
-    print(f"-- extraction, {count} pages: {1000 * total / count:.2f} ms per page with this instrumentation")
-    print(f"   {'ms/page':>8} {'calls/page':>10}  call site")
-    for name, (seconds, calls) in sorted(spent.items(), key=lambda kv: -kv[1][0])[:15]:
-        print(f"   {1000 * seconds / count:8.3f} {calls / count:10.1f}  {name}")
-    stream = io.StringIO()
-    stats = pstats.Stats(profiler, stream=stream)
-    rows = []
-    for (filename, line, function), (_, _, _, cumulative, _) in stats.stats.items():
-        if "/newsbot/" in filename:
-            rows.append((cumulative, f"{filename.split(str(ROOT) + '/')[-1]}:{line}({function})"))
-    print("   newsbot functions by cumulative time (cProfile; includes profiler overhead):")
-    for cumulative, name in sorted(rows, reverse=True)[:12]:
-        print(f"   {1000 * cumulative / count:8.3f} ms/page  {name}")
+    print(f"-- extraction, {count} pages: {1000 * total / count:.2f} ms per page under cProfile")
+    stats = pstats.Stats(profiler, stream=io.StringIO()).stats
+    newsbot = [
+        (cumulative, own, _where(filename, line, function))
+        for (filename, line, function), (_, _, own, cumulative, _) in stats.items()
+        if "/newsbot/" in filename
+    ]
+    print(f"   {'cum ms':>8} {'own ms':>8}  newsbot function (per page)")
+    for cumulative, own, name in sorted(newsbot, reverse=True)[:15]:
+        print(f"   {1000 * cumulative / count:8.3f} {1000 * own / count:8.3f}  {name}")
 
 
 def extraction_memory(pages) -> None:
@@ -201,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(machine_line())
     corpus = cached_corpus(args.variants)
-    extraction_by_call_site(corpus.pages)
+    extraction_profile(corpus.pages)
     extraction_memory(corpus.pages)
     if not args.no_store:
         store_profile()

@@ -130,3 +130,51 @@ def test_real_latest_news_page_excludes_sponsored_and_offsite():
 if __name__ == "__main__":
     target = Path(sys.argv[1]).resolve()
     print(json.dumps(extract(target.parent.name, target), indent=2, sort_keys=True, ensure_ascii=False))
+
+
+# --- the same page, delivered differently: the item must not change ---------------------------
+
+CLOUDFLARE_JS_DETECTIONS = (
+    b"<script>(function(){var a=document.createElement('script');"
+    b"a.src='/cdn-cgi/challenge-platform/scripts/jsd/main.js';document.body.appendChild(a);})();</script>"
+)
+
+
+def _seed_variant(body: bytes, content_type: str) -> dict:
+    folder = GOLDEN / "article" / "seed"
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    headers = {"Content-Type": content_type}
+    response = responsetypes.from_args(headers=headers, url=meta["url"], body=body)(
+        url=meta["url"], body=body, headers=headers, request=Request(meta["url"])
+    )
+    return asdict(ArticlePage(response).item())
+
+
+@pytest.mark.parametrize(
+    ("variant", "content_type", "transform"),
+    [
+        # Curly quotes are single bytes in windows-1252: read as UTF-8 they would be lost.
+        (
+            "windows-1252 body and header",
+            "text/html; charset=windows-1252",
+            lambda page: (
+                page.decode("utf-8").replace('charset="utf-8"', 'charset="windows-1252"').encode("cp1252")
+            ),
+        ),
+        ("UTF-8 with a byte-order mark", "text/html; charset=utf-8", lambda page: b"\xef\xbb\xbf" + page),
+        # Cloudflare's JavaScript detections put a /cdn-cgi/challenge-platform/ script into ordinary
+        # pages: that is not a challenge page.
+        (
+            "Cloudflare JS-detections script",
+            "text/html; charset=utf-8",
+            lambda page: page.replace(b"</body>", CLOUDFLARE_JS_DETECTIONS + b"</body>"),
+        ),
+    ],
+)
+def test_seed_page_delivered_differently_gives_the_same_item(variant, content_type, transform):
+    folder = GOLDEN / "article" / "seed"
+    page = (folder / "page.html").read_bytes()
+    changed = transform(page)
+    assert changed != page
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    assert _seed_variant(changed, content_type) == expected, variant

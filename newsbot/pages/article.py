@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from parsel import Selector
 from scrapy.http import Response, TextResponse
+from selectolax.lexbor import LexborNode
 
 from newsbot.items import GENRE_RANK, ArticleItem
 from newsbot.loaders import ArticleLoader
@@ -12,18 +12,20 @@ from newsbot.pages.common import (
     PageError,
     failure_page_reason,
     has_class,
+    head_meta,
+    inside,
     jsonld_article,
     jsonld_names,
     meta_content,
-    page_selector,
+    page_tree,
     text_of,
 )
 from newsbot.processors import absolute_url, canonical_article_url, split_page_title
 
-OUTSIDE_ASIDE = "not(ancestor::aside)"
-BODY_BLOCKS = "p|h1|h2|h3|h4|h5|h6|blockquote[not(" + has_class("twitter-tweet") + ")]/p"
+NOT_IN_ASIDE = ":not(aside *)"
+BODY_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+HEADINGS = "h1, h2, h3, h4, h5, h6"
 SITE_DEFAULT_IMAGE = "/_img/"
-HEADINGS = "//h1|//h2|//h3|//h4|//h5|//h6"  # a union of names: cheaper than self::h1 or ... per node
 
 
 def check_response(response: Response) -> None:
@@ -48,38 +50,38 @@ class ArticlePage:
     def __init__(self, response: Response, genre_hint: str | None = None):
         check_response(response)
         self.response = response
-        self.selector: Selector = page_selector(response)
+        self.tree = page_tree(response)
         self.genre_hint = genre_hint
         self.root = self._story_root()
-        self.header = self.root.xpath(f".//*[{has_class('template__header')}]")[:1] or self.root
-        self.ld = jsonld_article(self.selector)
+        header = self.root.css_first(".template__header")
+        self.header = self.root if header is None else header
+        self.meta = head_meta(self.tree)
+        self.ld = jsonld_article(self.tree)
 
-    def _story_root(self) -> Selector:
-        stories = self.selector.xpath(
-            f"//article[{has_class('story')}][.//*[{has_class('story__content')}]][{OUTSIDE_ASIDE}]"
-        )
-        if stories:
-            return stories[0]
-        body = self.selector.xpath("//body")
-        if not body:
-            raise PageError("no_body", "the page has no <body> (cut off or not an article page)")
-        return body[0]
+    def _story_root(self) -> LexborNode:
+        story = self.tree.css_first(f"article.story:has(.story__content){NOT_IN_ASIDE}")
+        if story is not None:
+            return story
+        body = self.tree.body
+        if body is None or body.child is None:
+            raise PageError("no_body", "the page has no <body> content (cut off or not an article page)")
+        return body
 
     def item(self) -> ArticleItem:
-        loader = ArticleLoader(selector=self.selector)
+        loader = ArticleLoader()
         url = self._url()
         loader.add_value("url", url)
         loader.add_value("article_id", int(url.rsplit("/", 1)[1]))
-        page_title, section = split_page_title(self.selector.xpath("/html/head/title/text()").get())
+        page_title, section = split_page_title(self._head_text("title"))
         loader.add_value("title", text_of(self._headline()))
-        loader.add_value("title", meta_content(self.selector, "og:title", "title", "twitter:title"))
+        loader.add_value("title", meta_content(self.meta, "og:title", "title", "twitter:title"))
         loader.add_value("title", self.ld.get("headline"))
         loader.add_value("title", page_title)
         loader.add_value("section", section)
         authors = self._byline()
         loader.add_value("authors", authors or jsonld_names(self.ld.get("author")))
         self._add_dates(loader)
-        loader.add_value("description", meta_content(self.selector, "og:description", "description"))
+        loader.add_value("description", meta_content(self.meta, "og:description", "description"))
         loader.add_value("description", self.ld.get("description"))
         loader.add_value("body", self._body_blocks())
         loader.add_value("images", self._images())
@@ -90,70 +92,94 @@ class ArticlePage:
 
     # --- fields --------------------------------------------------------------------------------
 
+    def _head_text(self, tag: str) -> str | None:
+        node = self.tree.head.css_first(tag) if self.tree.head is not None else None
+        return text_of(node)
+
     def _url(self) -> str:
+        canonical = self.tree.css_first('head link[rel="canonical"][href]')
         for candidate in (
             self.response.url,
-            self.selector.xpath("/html/head/link[@rel='canonical']/@href").get(),
-            meta_content(self.selector, "og:url"),
+            canonical.attributes["href"] if canonical is not None else None,
+            meta_content(self.meta, "og:url"),
         ):
             url = canonical_article_url(candidate, base=self.response.url)
             if url:
                 return url
         raise PageError("not_an_article_url", self.response.url)
 
-    def _headline(self):
-        title = self.header.xpath(f".//*[{has_class('story__title')}][{OUTSIDE_ASIDE}]")[:1]
-        return title.xpath(f".//a[{has_class('story__link')}]")[:1] or title or None
+    def _headline(self) -> LexborNode | None:
+        title = self.header.css_first(f".story__title{NOT_IN_ASIDE}")
+        if title is None:
+            return None
+        link = title.css_first("a.story__link")
+        return title if link is None else link
 
     def _byline(self) -> list[str]:
-        return read_byline(self.header.xpath(f".//span[{has_class('story__byline')}][{OUTSIDE_ASIDE}]")[:1])
+        return read_byline(self.header.css_first(f"span.story__byline{NOT_IN_ASIDE}"))
 
     def _add_dates(self, loader: ArticleLoader) -> None:
-        time_box = self.header.xpath(f".//span[{has_class('story__time')}][{OUTSIDE_ASIDE}]")[:1]
-        for stamp in read_time(time_box or None):
+        for stamp in read_time(self.header.css_first(f"span.story__time{NOT_IN_ASIDE}")):
             label = (stamp["label"] or "").strip().lower()
             loader.add_value("updated_at" if label.startswith("updated") else "published_at", stamp["date"])
-        loader.add_value("published_at", meta_content(self.selector, "article:published_time"))
+        loader.add_value("published_at", meta_content(self.meta, "article:published_time"))
         loader.add_value("published_at", self.ld.get("datePublished"))
-        loader.add_value("updated_at", meta_content(self.selector, "article:modified_time"))
+        loader.add_value("updated_at", meta_content(self.meta, "article:modified_time"))
         loader.add_value("updated_at", self.ld.get("dateModified"))
 
     def _body_blocks(self) -> list[str]:
-        content = self.root.xpath(f".//div[{has_class('story__content')}][{OUTSIDE_ASIDE}]")[:1]
+        """The text of the content's own paragraphs and headings, and of paragraphs quoted in it
+        (not embedded tweets), in page order; <br> kept as a line break."""
+        content = self.root.css_first(f"div.story__content{NOT_IN_ASIDE}")
+        if content is None:
+            return []
         blocks = []
-        for block in content.xpath(BODY_BLOCKS):
-            parts = []
-            for node in block.xpath(".//text()[not(ancestor::script or ancestor::style)] | .//br"):
-                parts.append(node.get() if isinstance(node.root, str) else "\n")
-            blocks.append("".join(parts))
-        return blocks
+        for child in content.iter():
+            if child.tag in BODY_BLOCK_TAGS:
+                blocks.append(child)
+            elif child.tag == "blockquote" and not has_class(child, "twitter-tweet"):
+                blocks.extend(quoted for quoted in child.iter() if quoted.tag == "p")
+        return [text_of(block, line_breaks=True) or "" for block in blocks]
 
     def _images(self) -> list[dict]:
-        figures = self.root.xpath(
-            f".//figure[{has_class('media')}][{OUTSIDE_ASIDE}]"
-            f"[not(ancestor::*[{has_class('story__content')}])]"
-            f" | .//div[{has_class('story__content')}]//figure[{has_class('media')}]"
-        )
-        images = [image for image in map(self._figure_image, figures) if image]
+        images = [image for image in map(self._figure_image, self._figures()) if image]
         if not images:
-            og_image = absolute_url(meta_content(self.selector, "og:image"), self.response.url)
+            og_image = absolute_url(meta_content(self.meta, "og:image"), self.response.url)
             if og_image and SITE_DEFAULT_IMAGE not in og_image:
                 images.append({"url": og_image, "caption": None})
         return images
 
-    def _figure_image(self, figure: Selector) -> dict | None:
-        classes = f" {figure.attrib.get('class', '')} "
-        img = figure.xpath(".//img")[:1]
-        if " media--embed " in classes or " media--tweet " in classes or not img:
+    def _figures(self) -> list[LexborNode]:
+        """`figure.media` of the story: those in a `div.story__content`, and those outside any content
+        block and any aside (the lead image in the header)."""
+        figures = []
+        for figure in self.root.css("figure.media"):
+            in_content = in_content_div = in_aside = False
+            below_root, parent = True, figure.parent
+            while parent is not None:
+                below_root = below_root and parent != self.root
+                if parent.is_element_node and has_class(parent, "story__content"):
+                    in_content = True
+                    in_content_div = in_content_div or (below_root and parent.tag == "div")
+                in_aside = in_aside or parent.tag == "aside"
+                parent = parent.parent
+            if in_content_div or not (in_content or in_aside):
+                figures.append(figure)
+        return figures
+
+    def _figure_image(self, figure: LexborNode) -> dict | None:
+        classes = f" {figure.attributes.get('class') or ''} "
+        img = figure.css_first("img")
+        if " media--embed " in classes or " media--tweet " in classes or img is None:
             return None
         url = (
-            absolute_url(img.attrib.get("data-src"), self.response.url)
-            or absolute_url(img.attrib.get("src"), self.response.url)
-            or absolute_url(figure.attrib.get("data-original-src"), self.response.url)
+            absolute_url(img.attributes.get("data-src"), self.response.url)
+            or absolute_url(img.attributes.get("src"), self.response.url)
+            or absolute_url(figure.attributes.get("data-original-src"), self.response.url)
         )
-        captions = [text_of(caption) for caption in figure.xpath(".//figcaption")]
+        captions = [text_of(caption) for caption in figure.css("figcaption")]
         captions = list(dict.fromkeys(" ".join(c.split()) for c in captions if c and c.strip()))
-        caption = " ".join(captions) if captions else img.attrib.get("alt")
+        caption = " ".join(captions) if captions else img.attributes.get("alt")
         return {"url": url, "caption": caption}
 
     def _related_editorials(self) -> list[dict]:
@@ -162,21 +188,31 @@ class ArticlePage:
         The box is the heading's nearest ancestor holding cards; within it, a card belongs to the widget
         while "Editorial" is the last heading before it (a later heading starts another widget).
         """
-        heading = self.selector.xpath(
-            f"({HEADINGS})[normalize-space(.)='Editorial'][not(ancestor::article)]"
-        )[:1]
-        if not heading:
+        heading = next(
+            (
+                node
+                for node in self.tree.css(HEADINGS)
+                if "Editorial" in node.text()
+                and " ".join(node.text().split()) == "Editorial"
+                and not inside(node, "article")
+            ),
+            None,
+        )
+        if heading is None:
             return []
-        target, owner, cards = heading[0].root, None, []
-        box = heading.xpath(f"ancestor::*[.//{CARD}][1]")
+        box = heading.parent
+        while box is not None and box.css_first(CARD) is None:
+            box = box.parent
+        if box is None:
+            return []
         # One walk of the box in document order, remembering the last heading seen.
-        box_headings = "|".join(f".{step}[not(ancestor::article)]" for step in HEADINGS.split("|"))
-        for node in box.xpath(f"{box_headings} | .//{CARD}"):
-            if node.root.tag == "article":
-                if owner is target:
+        owner, cards = None, []
+        for node in box.css(f"{HEADINGS}, {CARD}"):
+            if node.tag == "article":
+                if owner == heading:
                     cards.append(read_card(node, self.response.url))
-            else:
-                owner = node.root
+            elif not inside(node, "article"):
+                owner = node
         return cards
 
     def _genre(self, authors: list[str]) -> str:

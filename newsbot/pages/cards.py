@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from parsel import Selector, SelectorList
+from selectolax.lexbor import LexborNode
 
 from newsbot.pages.common import has_class, text_of
 
-CARD = f"article[{has_class('story')}]"
+CARD = "article.story"
 
 
-def read_time(time_box: Selector | None) -> list[dict]:
+def read_time(time_box: LexborNode | None) -> list[dict]:
     """The labelled timestamps of a `span.story__time` (or any box holding timestamp spans).
 
     Returns [{label, date}] in page order, where `date` is the most precise text found for that label:
@@ -23,8 +23,8 @@ def read_time(time_box: Selector | None) -> list[dict]:
         return []
     groups: list[dict] = []
     current: dict | None = None
-    for span in time_box.xpath("descendant-or-self::span"):
-        classes = f" {span.attrib.get('class', '')} "
+    for span in time_box.css("span"):  # the box itself first when it is a span, then in page order
+        classes = f" {span.attributes.get('class') or ''} "
         if " timestamp--label " in classes:
             current = {"label": text_of(span), "iso": None, "date": None, "clock": None}
             groups.append(current)
@@ -32,8 +32,8 @@ def read_time(time_box: Selector | None) -> list[dict]:
         if current is None:
             current = {"label": None, "iso": None, "date": None, "clock": None}
             groups.append(current)
-        if " timestamp--time " in classes and span.attrib.get("title"):
-            current["iso"] = current["iso"] or span.attrib["title"]
+        if " timestamp--time " in classes and span.attributes.get("title"):
+            current["iso"] = current["iso"] or span.attributes["title"]
         elif " timestamp--date " in classes or " timestamp__calendar " in classes:
             current["date"] = current["date"] or text_of(span)
         elif " timestamp__time " in classes:
@@ -47,31 +47,47 @@ def read_time(time_box: Selector | None) -> list[dict]:
     return results
 
 
-def read_byline(byline: SelectorList) -> list[str]:
+def read_byline(byline: LexborNode | None) -> list[str]:
     """Names in a `span.story__byline`: one per link; the plain text when it has no links (e.g. "AFP")."""
-    if not byline:
+    if byline is None:
         return []
-    names = [name for name in (text_of(link) for link in byline.xpath(".//a")) if name and name.strip()]
+    names = [name for name in (text_of(link) for link in byline.css("a")) if name and name.strip()]
     if names:
         return names
     plain = text_of(byline)
     return [plain] if plain and plain.strip() else []
 
 
-def read_card(card: Selector, base_url: str) -> dict:
+def read_card(card: LexborNode, base_url: str) -> dict:
     """A raw card: {url, title, teaser, authors, label, date}; uncleaned text for the loaders."""
-    link = card.xpath(f".//*[{has_class('story__title')}]//a[@href]")
-    if not link:
-        link = card.xpath(".//a[@href]")
-    link = link[:1]
-    times = read_time(card.xpath(f".//span[{has_class('story__time')}]")[:1] or None)
+    link = card.css_first(".story__title a[href]")
+    if link is None:
+        link = card.css_first("a[href]")
+    times = read_time(card.css_first("span.story__time"))
     first = times[0] if times else {"label": None, "date": None}
-    excerpt = card.xpath(f".//*[{has_class('story__excerpt')}]")[:1]
+    excerpt = card.css_first(".story__excerpt")
     return {
-        "url": urljoin(base_url, link.attrib["href"].strip()) if link else None,
-        "title": text_of(link) if link else None,
-        "teaser": text_of(excerpt, skip_class="story__time") if excerpt else None,
-        "authors": read_byline(card.xpath(f".//span[{has_class('story__byline')}]")[:1]),
+        "url": urljoin(base_url, (link.attributes["href"] or "").strip()) if link is not None else None,
+        "title": text_of(link),
+        "teaser": text_of(excerpt, skip_class="story__time"),
+        "authors": read_byline(card.css_first("span.story__byline")),
         "label": first["label"],
         "date": first["date"],
     }
+
+
+def in_sponsored_block(card: LexborNode) -> bool:
+    """True for a card inside a slideshow that directly follows the Sponsored heading (h2#sponsored).
+
+    The Sponsored block's cards look like any other: only their position tells them apart.
+    """
+    parent = card.parent
+    while parent is not None:
+        if parent.tag == "div" and has_class(parent, "slideshow"):
+            before = parent.prev
+            while before is not None and not before.is_element_node:
+                before = before.prev
+            if before is not None and before.css_first("#sponsored") is not None:
+                return True
+        parent = parent.parent
+    return False

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from scrapy.http import Response
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsbot.loaders import CardListLoader
-from newsbot.pages.cards import CARD, read_card
-from newsbot.pages.common import has_class, page_selector
+from newsbot.pages.cards import CARD, in_sponsored_block, read_card
+from newsbot.pages.common import page_tree
 
-# The Sponsored block is a heading (h2#sponsored) followed by a slideshow of ordinary-looking cards:
-# only its position tells it apart, so cards inside a slideshow right after that heading are skipped.
-IN_SPONSORED_BLOCK = (
-    f"ancestor::div[{has_class('slideshow')}]"
-    "[preceding-sibling::*[1][descendant-or-self::*[@id='sponsored']]]"
-)
-MAIN_CARDS = f"//{CARD}[not(ancestor::aside)][not(ancestor::header)][not(ancestor::footer)]"
+MAIN_CARDS = f"{CARD}:not(aside *):not(header *):not(footer *)"
 
 
-def main_cards(selector):
+def main_cards(tree: LexborHTMLParser) -> list[LexborNode]:
     """The cards of the main column: not the aside, header or footer, not the Sponsored block."""
-    return selector.xpath(f"{MAIN_CARDS}[not({IN_SPONSORED_BLOCK})]")
+    return [card for card in tree.css(MAIN_CARDS) if not in_sponsored_block(card)]
 
 
 class ListingPage:
@@ -29,12 +24,12 @@ class ListingPage:
         self.response = response
 
     def links(self) -> list[dict]:
-        selector = page_selector(self.response)
-        panes = selector.xpath(f"//div[{has_class('tabs__pane')}][not(ancestor::aside)]")
+        tree = page_tree(self.response)
+        panes = tree.css("div.tabs__pane:not(aside *)")
         if panes:
-            cards = panes.xpath(f".//{CARD}[not({IN_SPONSORED_BLOCK})]")
+            cards = [card for pane in panes for card in pane.css(CARD) if not in_sponsored_block(card)]
         else:
-            cards = main_cards(selector)
+            cards = main_cards(tree)
         loader = CardListLoader()
         for card in cards:
             loader.add_value("links", read_card(card, self.response.url))

@@ -14,7 +14,7 @@ from scrapy.http import Response
 from newsbot.items import TeaserItem
 from newsbot.loaders import TeaserLoader, normalise_card
 from newsbot.pages.cards import read_card
-from newsbot.pages.common import has_class, page_selector, text_of
+from newsbot.pages.common import page_tree, text_of
 from newsbot.pages.listing import main_cards
 
 
@@ -34,8 +34,8 @@ class OpinionIndexPage:
     def read(self) -> IndexResult:
         result = IndexResult()
         seen: set[str] = set()
-        selector = page_selector(self.response)
-        for number, card in enumerate(main_cards(selector), start=1):
+        tree = page_tree(self.response)
+        for number, card in enumerate(main_cards(tree), start=1):
             raw = read_card(card, self.response.url)
             normalised = normalise_card(raw, extra=("teaser", "authors"))
             if normalised is None:
@@ -50,13 +50,14 @@ class OpinionIndexPage:
             loader.add_value(None, normalised)
             loader.add_value("index_url", self.response.url)
             result.teasers.append(loader.load_item())
-        result.pages = self._pages(selector)
+        result.pages = self._pages(tree)
         return result
 
-    def _pages(self, selector) -> list[tuple[int, str]]:
+    def _pages(self, tree) -> list[tuple[int, str]]:
         pages = {}
-        for link in selector.xpath(f"//ul[{has_class('pagination')}]//li//a[@href]"):
+        for link in tree.css("ul.pagination li a[href]"):
             label = (text_of(link) or "").strip()
             if label.isdigit():
-                pages.setdefault(int(label), urljoin(self.response.url, link.attrib["href"].strip()))
+                href = (link.attributes["href"] or "").strip()
+                pages.setdefault(int(label), urljoin(self.response.url, href))
         return sorted(pages.items())
