@@ -6,6 +6,7 @@ listing template makes the number of discovered links fall far below the recent 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from statistics import median
 
@@ -37,7 +38,7 @@ class Thresholds:
     """at most this share of downloaded article pages may be dropped (challenges, no title, ...)."""
 
 
-def coverage_stats(item: dict) -> dict[str, int]:
+def coverage_stats(item: Mapping) -> dict[str, int]:
     """Stat increments for one extracted article (counted before validation, so drops count too)."""
     increments = {"newsbot/coverage/articles": 1}
     for name in COVERED_FIELDS:

@@ -52,7 +52,7 @@ class CoveragePipeline(CrawlerComponent):
     def process_item(self, item):
         adapter = ItemAdapter(item)
         if adapter["type"] == "article":
-            for key, number in coverage_stats(adapter.asdict()).items():
+            for key, number in coverage_stats(adapter).items():
                 self.crawler.stats.inc_value(key, number)
         return item
 
@@ -124,7 +124,9 @@ class StorePipeline:
         adapter = ItemAdapter(item)
         if not any(self.pending.values()):
             self.oldest = time.monotonic()
-        self.pending[adapter["type"]].append(adapter.asdict())
+        # A shallow copy: the store only reads the nested lists. (adapter.asdict() walks every nested
+        # value through itemadapter's type checks: ~0.5 ms per article.)
+        self.pending[adapter["type"]].append(dict(adapter))
         size = sum(map(len, self.pending.values()))
         if size >= self.config.batch_size or time.monotonic() - self.oldest >= self.MAX_BATCH_AGE:
             self.flush()

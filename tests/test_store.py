@@ -182,3 +182,32 @@ def test_reaching_a_stronger_genre_piece_as_news_changes_nothing(store):
     [row] = store.articles()
     assert (row["genre"], row["change_seq"]) == ("editorial", 1)
     assert store.connection.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept", "counts"),
+    [
+        ("news", "editorial", "editorial", {"new": 1, "updated": 1}),
+        ("editorial", "news", "editorial", {"new": 1, "unchanged": 1}),
+    ],
+)
+def test_one_batch_carrying_a_piece_twice_is_judged_against_its_own_first_copy(
+    store, first, second, kept, counts
+):
+    """The batch's stored rows are read once, up front: a second copy in the same batch (a genre
+    upgrade reaching the pipeline before the flush) must still see the first one."""
+    assert store.save_articles([article(genre=first), article(genre=second)], seen_at="t1") == counts
+    [row] = store.articles()
+    assert row["genre"] == kept
+    versions = store.connection.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+    assert versions == counts.get("updated", 0)
+
+
+def test_change_seq_in_a_mixed_batch_follows_batch_order(store):
+    store.save_articles([article(1), article(2), article(3)], seen_at="t1")
+    # unchanged, changed, new, unchanged: only the changed and the new row take the next numbers
+    outcome = store.save_articles(
+        [article(1), article(2, title="New title"), article(4), article(3)], seen_at="t2"
+    )
+    assert outcome == {"unchanged": 2, "updated": 1, "new": 1}
+    assert [row["change_seq"] for row in store.articles()] == [1, 4, 3, 5]
