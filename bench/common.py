@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -93,9 +94,9 @@ class CrawlRun:
     seconds: float
     """Wall time of the whole subprocess (interpreter start to exit)."""
     cpu_seconds: float
-    """User + system CPU of the subprocess (from wait4)."""
+    """User + system CPU of the crawl process (from wait4, in bench/peak_rss.py)."""
     max_rss_mib: float
-    """Peak resident set of the subprocess (ru_maxrss from wait4)."""
+    """Peak resident set of the crawl process itself (ru_maxrss, measured by bench/peak_rss.py)."""
     stats: dict
     log_tail: str
     samples: list[tuple[float, int, float]] = field(default_factory=list)
@@ -123,12 +124,17 @@ def run_crawl(
     timeout: float,
     progress=None,
 ) -> CrawlRun:
-    """Run a crawl subprocess; read its peak RSS and CPU from wait4; `progress()` -> requests served."""
+    """Run a crawl subprocess under bench/peak_rss.py (its own peak RSS and CPU, not this process's);
+    `progress()` -> requests served."""
     log_path = stats_file.with_suffix(".log")
+    peak_path = stats_file.with_suffix(".peak.json")
+    launcher = [sys.executable, str(ROOT / "bench" / "peak_rss.py"), str(peak_path), "--"]
     started = time.monotonic()
     samples: list[tuple[float, int, float]] = []
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            launcher + command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         stop = threading.Event()
         sampler = threading.Thread(target=_sample, args=(process.pid, stop, started, samples, progress))
         sampler.daemon = True
@@ -139,7 +145,7 @@ def run_crawl(
             if pid:
                 break
             if time.monotonic() > deadline:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 pid, status, usage = os.wait4(process.pid, 0)
                 break
             time.sleep(0.05)
@@ -149,11 +155,13 @@ def run_crawl(
     seconds = time.monotonic() - started
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     tail = log_path.read_text(errors="replace")[-3000:]
+    # Killed at the deadline, the launcher wrote nothing: fall back to wait4 on it (an upper bound).
+    peak = json.loads(peak_path.read_text()) if peak_path.exists() else {}
     return CrawlRun(
         returncode=process.returncode,
         seconds=seconds,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        max_rss_mib=usage.ru_maxrss / 1024,
+        cpu_seconds=peak.get("cpu_seconds", usage.ru_utime + usage.ru_stime),
+        max_rss_mib=peak.get("max_rss_kib", usage.ru_maxrss) / 1024,
         stats=stats,
         log_tail=tail,
         samples=samples,
@@ -166,8 +174,14 @@ def _sample(pid: int, stop: threading.Event, started: float, samples: list, prog
     except ImportError:
         return
     try:
-        process = psutil.Process(pid)
+        launcher = psutil.Process(pid)
+        process = None
         while not stop.wait(0.5):
+            if process is None:  # the crawl is the launcher's one child (bench/peak_rss.py)
+                children = launcher.children()
+                if not children:
+                    continue
+                process = children[0]
             rss = process.memory_info().rss / 2**20
             samples.append((time.monotonic() - started, progress() if progress else 0, rss))
     except psutil.Error:
