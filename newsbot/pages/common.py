@@ -37,9 +37,16 @@ def page_tree(response) -> LexborHTMLParser:
     The tree references nothing else, so it is freed with the page object.
     """
     body = response.body
-    if codecs.lookup(response.encoding).name == "utf-8" and not body.startswith(codecs.BOM_UTF8):
+    if _is_utf8(response.encoding) and not body.startswith(codecs.BOM_UTF8):
         return LexborHTMLParser(body)
     return LexborHTMLParser(response.text)
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    try:
+        return codecs.lookup(encoding or "").name == "utf-8"
+    except LookupError:
+        return False
 
 
 def has_class(node: LexborNode, name: str) -> bool:
