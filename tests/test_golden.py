@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
-from scrapy.http import Request
+from scrapy.http import HtmlResponse, Request
 from scrapy.responsetypes import responsetypes
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
@@ -140,6 +140,12 @@ CLOUDFLARE_JS_DETECTIONS = (
 )
 
 
+TRACKING_PIXEL = (
+    b'<noscript><img height="1" width="1" style="display:none" '
+    b'src="https://www.facebook.com/tr?id=1&ev=PageView&noscript=1"/></noscript>'
+)
+
+
 def _seed_variant(body: bytes, content_type: str) -> dict:
     folder = GOLDEN / "article" / "seed"
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
@@ -169,6 +175,28 @@ def _seed_variant(body: bytes, content_type: str) -> dict:
             "text/html; charset=utf-8",
             lambda page: page.replace(b"</body>", CLOUDFLARE_JS_DETECTIONS + b"</body>"),
         ),
+        # A tracking pixel in a head <noscript> must not end the head (title, metas, canonical link).
+        (
+            "tracking pixel in a head noscript",
+            "text/html; charset=utf-8",
+            lambda page: page.replace(b"<head>", b"<head>" + TRACKING_PIXEL, 1),
+        ),
+        # Old markup wraps paragraphs in an inline tag; the paragraphs are still the story.
+        (
+            "paragraphs wrapped in <strong>",
+            "text/html; charset=utf-8",
+            lambda page: page.replace(b"<p>Russian President", b"<strong><p>Russian President", 1).replace(
+                b"Peskov told reporters.</p>", b"Peskov told reporters.</p></strong>", 1
+            ),
+        ),
+        # Thousands of unclosed tags in one paragraph: read, not a RecursionError.
+        (
+            "3,000 unclosed <span> in a paragraph",
+            "text/html; charset=utf-8",
+            lambda page: page.replace(
+                b"<p>Russian President", b"<p>" + b"<span>" * 3000 + b"Russian President", 1
+            ),
+        ),
     ],
 )
 def test_seed_page_delivered_differently_gives_the_same_item(variant, content_type, transform):
@@ -178,3 +206,29 @@ def test_seed_page_delivered_differently_gives_the_same_item(variant, content_ty
     assert changed != page
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     assert _seed_variant(changed, content_type) == expected, variant
+
+
+TWIN_HEADINGS_PAGE = """<!DOCTYPE html><html><head><title>A story - Pakistan - DAWN.COM</title>
+<meta property="article:published_time" content="2026-03-11T10:00:00+05:00"></head><body>
+<article class="story"><h2 class="story__title">A story</h2>
+<div class="story__content"><p>Text.</p></div></article>
+<aside><div class="box">
+<h3 class="badge">Editorial</h3>
+<article class="story"><h2 class="story__title"><a href="https://www.dawn.com/news/100">One</a></h2></article>
+<article class="story"><h2 class="story__title"><a href="https://www.dawn.com/news/101">Two</a></h2></article>
+<h3 class="badge">Opinion</h3>
+<article class="story"><h2 class="story__title"><a href="https://www.dawn.com/news/200">Column</a></h2></article>
+<h3 class="badge">Editorial</h3>
+<article class="story"><h2 class="story__title"><a href="https://www.dawn.com/news/300">Three</a></h2></article>
+</div></aside></body></html>"""
+
+
+def test_only_the_first_editorial_heading_owns_widget_cards_even_with_an_identical_twin():
+    """Lexbor nodes compare equal when their HTML is equal: ownership must be by identity."""
+    url = "https://www.dawn.com/news/1"
+    response = HtmlResponse(url=url, body=TWIN_HEADINGS_PAGE.encode(), encoding="utf-8", request=Request(url))
+    item = ArticlePage(response).item()
+    assert [card["url"] for card in item.related_editorials] == [
+        "https://www.dawn.com/news/100",
+        "https://www.dawn.com/news/101",
+    ]

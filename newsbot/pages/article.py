@@ -18,12 +18,14 @@ from newsbot.pages.common import (
     jsonld_names,
     meta_content,
     page_tree,
+    same_node,
     text_of,
 )
 from newsbot.processors import absolute_url, canonical_article_url, split_page_title
 
 NOT_IN_ASIDE = ":not(aside *)"
 BODY_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
+INLINE_WRAPPERS = {"a", "b", "big", "em", "font", "i", "s", "small", "span", "strike", "strong", "tt", "u"}
 HEADINGS = "h1, h2, h3, h4, h5, h6"
 SITE_DEFAULT_IMAGE = "/_img/"
 
@@ -129,16 +131,23 @@ class ArticlePage:
 
     def _body_blocks(self) -> list[str]:
         """The text of the content's own paragraphs and headings, and of paragraphs quoted in it
-        (not embedded tweets), in page order; <br> kept as a line break."""
+        (not embedded tweets), in page order; <br> kept as a line break. An inline tag wrapped around
+        paragraphs (`<b><p>..</p><p>..</p></b>`, seen in old markup) is looked through."""
         content = self.root.css_first(f"div.story__content{NOT_IN_ASIDE}")
         if content is None:
             return []
         blocks = []
-        for child in content.iter():
-            if child.tag in BODY_BLOCK_TAGS:
+        pending = [iter(content.iter())]
+        while pending:
+            child = next(pending[-1], None)
+            if child is None:
+                pending.pop()
+            elif child.tag in BODY_BLOCK_TAGS:
                 blocks.append(child)
             elif child.tag == "blockquote" and not has_class(child, "twitter-tweet"):
                 blocks.extend(quoted for quoted in child.iter() if quoted.tag == "p")
+            elif child.tag in INLINE_WRAPPERS:
+                pending.append(iter(child.iter()))
         return [text_of(block, line_breaks=True) or "" for block in blocks]
 
     def _images(self) -> list[dict]:
@@ -157,7 +166,7 @@ class ArticlePage:
             in_content = in_content_div = in_aside = False
             below_root, parent = True, figure.parent
             while parent is not None:
-                below_root = below_root and parent != self.root
+                below_root = below_root and not same_node(parent, self.root)
                 if parent.is_element_node and has_class(parent, "story__content"):
                     in_content = True
                     in_content_div = in_content_div or (below_root and parent.tag == "div")
@@ -209,7 +218,7 @@ class ArticlePage:
         owner, cards = None, []
         for node in box.css(f"{HEADINGS}, {CARD}"):
             if node.tag == "article":
-                if owner == heading:
+                if same_node(owner, heading):
                     cards.append(read_card(node, self.response.url))
             elif not inside(node, "article"):
                 owner = node

@@ -38,8 +38,24 @@ def page_tree(response) -> LexborHTMLParser:
     """
     body = response.body
     if _is_utf8(response.encoding) and not body.startswith(codecs.BOM_UTF8):
-        return LexborHTMLParser(body)
-    return LexborHTMLParser(response.text)
+        return LexborHTMLParser(_inert_head_noscripts(body))
+    return LexborHTMLParser(_inert_head_noscripts(response.text.encode("utf-8")))
+
+
+def _inert_head_noscripts(markup: bytes) -> bytes:
+    """<noscript> in the <head> made a <template>, which the head may hold and which is kept inert.
+
+    Lexbor builds the tree with scripting off, where a head <noscript> may hold only link/meta/style:
+    a tracking pixel's <img> in one (common on news sites) would close the head there and push every
+    later <meta>, <title> and canonical <link> into the body, losing section, dates and description.
+    A browser (scripting on) reads such a <noscript> as text and keeps the head whole, as this does.
+    Pages without one pay two substring searches.
+    """
+    end = markup.find(b"</head")
+    if end == -1 or markup.find(b"<noscript", 0, end) == -1:
+        return markup
+    head = markup[:end].replace(b"<noscript", b"<template").replace(b"</noscript", b"</template")
+    return head + markup[end:]
 
 
 def _is_utf8(encoding: str | None) -> bool:
@@ -71,24 +87,30 @@ def text_of(node: LexborNode | None, skip_class: str | None = None, line_breaks:
     """All text under the node, scripts and styles skipped; None when it holds no text at all.
 
     `skip_class` leaves out the subtrees of elements with that class; `line_breaks` turns <br> into "\n".
+    Walked with an explicit stack: a paragraph of a thousand unclosed tags must not hit the recursion limit.
     """
     if node is None:
         return None
     parts: list[str] = []
-    _collect_text(node, parts, skip_class, line_breaks)
-    return "".join(parts) if parts else None
-
-
-def _collect_text(node: LexborNode, parts: list[str], skip_class: str | None, line_breaks: bool) -> None:
-    for child in node.iter(include_text=True):
-        if child.is_text_node:
+    stack = [iter(node.iter(include_text=True))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.is_text_node:
             parts.append(child.text_content)
         elif child.tag == "br":
             if line_breaks:
                 parts.append("\n")
         elif child.is_element_node and child.tag not in _NO_TEXT:
             if not (skip_class and has_class(child, skip_class)):
-                _collect_text(child, parts, skip_class, line_breaks)
+                stack.append(iter(child.iter(include_text=True)))
+    return "".join(parts) if parts else None
+
+
+def same_node(a: LexborNode | None, b: LexborNode | None) -> bool:
+    """Identity of two Lexbor nodes (their `==` compares serialised HTML, so equal-looking twins match)."""
+    return a is not None and b is not None and a.mem_id == b.mem_id
 
 
 def head_meta(tree: LexborHTMLParser) -> dict[str, str]:
