@@ -10,6 +10,7 @@ from newsbot.loaders import ArticleLoader
 from newsbot.pages.cards import CARD, read_byline, read_card, read_time
 from newsbot.pages.common import (
     PageError,
+    ancestors,
     failure_page_reason,
     has_class,
     head_meta,
@@ -20,6 +21,7 @@ from newsbot.pages.common import (
     page_tree,
     same_node,
     text_of,
+    walk,
 )
 from newsbot.processors import absolute_url, canonical_article_url, split_page_title
 
@@ -137,17 +139,11 @@ class ArticlePage:
         if content is None:
             return []
         blocks = []
-        pending = [iter(content.iter())]
-        while pending:
-            child = next(pending[-1], None)
-            if child is None:
-                pending.pop()
-            elif child.tag in BODY_BLOCK_TAGS:
+        for child in walk(content, lambda element: element.tag in INLINE_WRAPPERS):
+            if child.tag in BODY_BLOCK_TAGS:
                 blocks.append(child)
             elif child.tag == "blockquote" and not has_class(child, "twitter-tweet"):
                 blocks.extend(quoted for quoted in child.iter() if quoted.tag == "p")
-            elif child.tag in INLINE_WRAPPERS:
-                pending.append(iter(child.iter()))
         return [text_of(block, line_breaks=True) or "" for block in blocks]
 
     def _images(self) -> list[dict]:
@@ -164,14 +160,13 @@ class ArticlePage:
         figures = []
         for figure in self.root.css("figure.media"):
             in_content = in_content_div = in_aside = False
-            below_root, parent = True, figure.parent
-            while parent is not None:
+            below_root = True
+            for parent in ancestors(figure):
                 below_root = below_root and not same_node(parent, self.root)
                 if parent.is_element_node and has_class(parent, "story__content"):
                     in_content = True
                     in_content_div = in_content_div or (below_root and parent.tag == "div")
                 in_aside = in_aside or parent.tag == "aside"
-                parent = parent.parent
             if in_content_div or not (in_content or in_aside):
                 figures.append(figure)
         return figures
@@ -201,9 +196,7 @@ class ArticlePage:
             (
                 node
                 for node in self.tree.css(HEADINGS)
-                if "Editorial" in node.text()
-                and " ".join(node.text().split()) == "Editorial"
-                and not inside(node, "article")
+                if " ".join(node.text().split()) == "Editorial" and not inside(node, "article")
             ),
             None,
         )

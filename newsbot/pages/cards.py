@@ -6,7 +6,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborNode
 
-from newsbot.pages.common import has_class, text_of
+from newsbot.pages.common import ancestors, has_class, text_of
 
 CARD = "article.story"
 
@@ -81,13 +81,11 @@ def in_sponsored_block(card: LexborNode) -> bool:
 
     The Sponsored block's cards look like any other: only their position tells them apart.
     """
-    parent = card.parent
-    while parent is not None:
+    for parent in ancestors(card):
         if parent.tag == "div" and has_class(parent, "slideshow"):
             before = parent.prev
             while before is not None and not before.is_element_node:
                 before = before.prev
             if before is not None and before.css_first("#sponsored") is not None:
                 return True
-        parent = parent.parent
     return False

@@ -70,14 +70,32 @@ def has_class(node: LexborNode, name: str) -> bool:
     return name in (node.attributes.get("class") or "").split()
 
 
-def inside(node: LexborNode, tag: str) -> bool:
-    """True when an ancestor of the node is a `tag` element (like XPath's `ancestor::tag`)."""
+def ancestors(node: LexborNode):
+    """The node's ancestors, nearest first, up to the document."""
     parent = node.parent
     while parent is not None:
-        if parent.tag == tag:
-            return True
+        yield parent
         parent = parent.parent
-    return False
+
+
+def inside(node: LexborNode, tag: str) -> bool:
+    """True when an ancestor of the node is a `tag` element (like XPath's `ancestor::tag`)."""
+    return any(parent.tag == tag for parent in ancestors(node))
+
+
+def walk(node: LexborNode, descend, include_text: bool = False):
+    """The node's descendants in document order; an element's children are visited only when
+    `descend(element)` is true. An explicit stack, not recursion: a paragraph of a thousand unclosed
+    tags must not hit the recursion limit."""
+    stack = [iter(node.iter(include_text=include_text))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        yield child
+        if child.is_element_node and descend(child):
+            stack.append(iter(child.iter(include_text=include_text)))
 
 
 _NO_TEXT = {"script", "style"}
@@ -87,24 +105,19 @@ def text_of(node: LexborNode | None, skip_class: str | None = None, line_breaks:
     """All text under the node, scripts and styles skipped; None when it holds no text at all.
 
     `skip_class` leaves out the subtrees of elements with that class; `line_breaks` turns <br> into "\n".
-    Walked with an explicit stack: a paragraph of a thousand unclosed tags must not hit the recursion limit.
     """
     if node is None:
         return None
+
+    def descend(element: LexborNode) -> bool:
+        return element.tag not in _NO_TEXT and not (skip_class and has_class(element, skip_class))
+
     parts: list[str] = []
-    stack = [iter(node.iter(include_text=True))]
-    while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-        elif child.is_text_node:
+    for child in walk(node, descend, include_text=True):
+        if child.is_text_node:
             parts.append(child.text_content)
-        elif child.tag == "br":
-            if line_breaks:
-                parts.append("\n")
-        elif child.is_element_node and child.tag not in _NO_TEXT:
-            if not (skip_class and has_class(child, skip_class)):
-                stack.append(iter(child.iter(include_text=True)))
+        elif line_breaks and child.tag == "br":
+            parts.append("\n")
     return "".join(parts) if parts else None
 
 
