@@ -18,6 +18,7 @@ from scrapy.responsetypes import responsetypes
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
 from newsbot.pages import ArticlePage, FeedPage, ListingPage, OpinionIndexPage, PageError, SitemapPage
+from newsbot.pages.common import is_bot_challenge
 
 GOLDEN = Path(__file__).parent / "golden"
 LINK_PAGES = {"listing": ListingPage, "feed": FeedPage, "sitemap": SitemapPage}
@@ -175,6 +176,14 @@ def _seed_variant(body: bytes, content_type: str) -> dict:
             "text/html; charset=utf-8",
             lambda page: page.replace(b"</body>", CLOUDFLARE_JS_DETECTIONS + b"</body>"),
         ),
+        # An inline SVG icon's <title> in the body is not the page's title, whatever it says.
+        (
+            "SVG icon titled 'Access denied' in the body",
+            "text/html; charset=utf-8",
+            lambda page: page.replace(
+                b"<body", b'<svg aria-hidden="true"><title>Access denied</title></svg><body', 1
+            ).replace(b"</body>", b"<svg><title>Just a moment...</title></svg></body>", 1),
+        ),
         # A tracking pixel in a head <noscript> must not end the head (title, metas, canonical link).
         (
             "tracking pixel in a head noscript",
@@ -232,3 +241,25 @@ def test_only_the_first_editorial_heading_owns_widget_cards_even_with_an_identic
         "https://www.dawn.com/news/100",
         "https://www.dawn.com/news/101",
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "challenge"),
+    [
+        (b"<html><head><title>Just a moment...</title></head><body></body></html>", True),
+        (b"<html><head><TITLE>Attention Required! | Cloudflare</TITLE></head></html>", True),
+        (b"<html><head><Title>\n  Please wait...</Title></head></html>", True),
+        (b"<head><title>Un instant...</title></head><body><script>window._cf_chl_opt={}</script>", True),
+        (b'<form action="/news/1?__cf_chl_f_tk=abc"></form>', True),
+        (b"<title>Access denied | www.dawn.com used Cloudflare to restrict access</title>", True),
+        (b"<html><head><title>Access denied: the files - Pakistan - DAWN.COM</title></head></html>", False),
+        (b"<html><head><title>Just a moment... - Opinion - DAWN.COM</title></head></html>", False),
+        (b"<html><head><title>Karachi</title></head><body><p>Just a moment...</p></body></html>", False),
+        (b"<html><head><title>Karachi</title></head><body><svg><title>Access denied</title></svg>", False),
+        (b"<html><head><title>Karachi</title></head><body>" + b"x" * 70_000 + b"cf_chl_opt</body>", False),
+    ],
+)
+def test_bot_challenge_is_told_by_markers_near_the_top_and_the_first_title(body, challenge):
+    """Markers count in the first 64 KB (challenge pages are 4-30 KB); only the document's first
+    <title> is read, so an SVG icon's title or a quote in the story does not make a challenge."""
+    assert is_bot_challenge(body) is challenge
