@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, Request
 from scrapy.responsetypes import responsetypes
+from selectolax.lexbor import LexborHTMLParser
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
 from newsbot.pages import ArticlePage, FeedPage, ListingPage, OpinionIndexPage, PageError, SitemapPage
-from newsbot.pages.common import is_bot_challenge
+from newsbot.pages.common import is_bot_challenge, jsonld_article
 
 GOLDEN = Path(__file__).parent / "golden"
 LINK_PAGES = {"listing": ListingPage, "feed": FeedPage, "sitemap": SitemapPage}
@@ -184,6 +185,14 @@ def _seed_variant(body: bytes, content_type: str) -> dict:
                 b"<body", b'<svg aria-hidden="true"><title>Access denied</title></svg><body', 1
             ).replace(b"</body>", b"<svg><title>Just a moment...</title></svg></body>", 1),
         ),
+        # A malformed JSON-LD block (an object where @type should be a string) is skipped, not a crash.
+        (
+            "malformed JSON-LD @type in the head",
+            "text/html; charset=utf-8",
+            lambda page: page.replace(
+                b"<head>", b'<head><script type="application/ld+json">{"@type": {"oops": 1}}</script>', 1
+            ),
+        ),
         # A tracking pixel in a head <noscript> must not end the head (title, metas, canonical link).
         (
             "tracking pixel in a head noscript",
@@ -263,3 +272,21 @@ def test_bot_challenge_is_told_by_markers_near_the_top_and_the_first_title(body,
     """Markers count in the first 64 KB (challenge pages are 4-30 KB); only the document's first
     <title> is read, so an SVG icon's title or a quote in the story does not make a challenge."""
     assert is_bot_challenge(body) is challenge
+
+
+def _jsonld(markup: str) -> dict:
+    return jsonld_article(LexborHTMLParser(markup))
+
+
+def test_jsonld_article_is_the_first_article_object_in_document_order_head_or_body():
+    website = '<script type="application/ld+json">{"@type": "WebSite", "name": "Dawn"}</script>'
+    article = '<script type="application/ld+json">[{"@type": ["Thing", "NewsArticle"], "headline": "%s"}]'
+    article += "</script>"
+    in_body = f"<html><head>{website}</head><body><p>Text</p>{article % 'Body'}</body></html>"
+    assert _jsonld(in_body)["headline"] == "Body"
+    both = f"<html><head>{article % 'Head'}</head><body>{article % 'Body'}</body></html>"
+    assert _jsonld(both)["headline"] == "Head"
+    odd_types = '<script type="application/ld+json">{"@type": [{"x": 1}, 7], "headline": "Odd"}</script>'
+    odd_first = f"<html><head>{odd_types}</head><body>{article % 'Body'}</body></html>"
+    assert _jsonld(odd_first)["headline"] == "Body"
+    assert _jsonld("<html><head></head><body><p>No JSON-LD</p></body></html>") == {}

