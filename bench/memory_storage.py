@@ -13,7 +13,9 @@
   `rows` distinct articles built from the fixtures' oracle items, into a fresh store file; baseline:
   raw sqlite3 `executemany` of the same rows (already serialised, the same columns) into the same
   schema, one BEGIN/COMMIT per 100 rows, WAL + synchronous=NORMAL, in the same run; and the same
-  into a plain table with only the url primary key (what the schema's indexes and CHECKs cost).
+  into a plain table with only the url primary key (what the schema's indexes and CHECKs cost); and,
+  for the ceiling with no disk at all, raw executemany and Store.save_articles into the same schema in
+  an in-memory database.
   Median rows/s over `runs`. Goal: >= 20,000 rows/s.
 - Bytes per stored article: (database + WAL file size) / rows, for the crawl's DB and the store
   benchmark's DB.
@@ -134,14 +136,25 @@ def _executemany(path: Path, insert: str, batches: list[list[dict]]) -> float:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
+    seconds = _insert_batches(connection, insert, batches)
+    connection.close()
+    return seconds
+
+
+def _insert_batches(connection: sqlite3.Connection, insert: str, batches: list[list[dict]]) -> float:
     started = time.perf_counter()
     for batch in batches:
         connection.execute("BEGIN IMMEDIATE")
         connection.executemany(insert, batch)
         connection.execute("COMMIT")
-    seconds = time.perf_counter() - started
-    connection.close()
-    return seconds
+    return time.perf_counter() - started
+
+
+def _save_batches(store, batches: list[list[dict]]) -> float:
+    started = time.perf_counter()
+    for batch in batches:
+        store.save_articles(batch, seen_at=SEEN)
+    return time.perf_counter() - started
 
 
 def store_throughput(rows: int, runs: int) -> dict:
@@ -169,23 +182,28 @@ def store_throughput(rows: int, runs: int) -> dict:
             connection.close()
             plain_s = _executemany(plain_path, insert, prepared)
 
+            # The ceiling with no disk at all: the same schema in an in-memory database, raw rows and
+            # through Store.save_articles.
+            memory = Store.open(":memory:")
+            memory_raw_s = _insert_batches(memory.connection, insert, prepared)
+            memory.close()
+            memory = Store.open(":memory:")
+            memory_store_s = _save_batches(memory, batches)
+            memory.close()
+
             store_path = root / f"store-{number}.db"
             store = Store.open(store_path)
-            started = time.perf_counter()
-            for batch in batches:
-                store.save_articles(batch, seen_at=SEEN)
-            store_s = time.perf_counter() - started
+            store_s = _save_batches(store, batches)
             # The same items again: the re-crawl path (every row found unchanged).
-            started = time.perf_counter()
-            for batch in batches:
-                store.save_articles(batch, seen_at=SEEN)
-            again_s = time.perf_counter() - started
+            again_s = _save_batches(store, batches)
             store.close()
             results.append(
                 {
                     "store_rows_per_s": rows / store_s,
                     "baseline_rows_per_s": rows / baseline_s,
                     "plain_table_rows_per_s": rows / plain_s,
+                    "in_memory_raw_rows_per_s": rows / memory_raw_s,
+                    "in_memory_store_rows_per_s": rows / memory_store_s,
                     "unchanged_rows_per_s": rows / again_s,
                     "bytes_per_article": db_bytes(store_path) / rows,
                     "baseline_bytes_per_article": db_bytes(base_path) / rows,
@@ -215,6 +233,11 @@ def run(
         f"{fmt(store['baseline_rows_per_s'], 0)} rows/s (ratio {store['ratio']:.2f}), into a plain table "
         f"(url primary key only) {fmt(store['plain_table_rows_per_s'], 0)} rows/s; the same rows again "
         f"(unchanged) {fmt(store['unchanged_rows_per_s'], 0)} rows/s"
+    )
+    print(
+        f"  with no disk (the same schema in an in-memory database): raw executemany "
+        f"{fmt(store['in_memory_raw_rows_per_s'], 0)} rows/s, Store.save_articles "
+        f"{fmt(store['in_memory_store_rows_per_s'], 0)} rows/s"
     )
     print(
         f"  bytes per stored article: {fmt(store['bytes_per_article'], 0)} (raw rows: "

@@ -5,7 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse, XmlResponse
+from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from newsbot.config import ConfigError
@@ -206,3 +206,59 @@ def test_a_stronger_genre_after_extraction_fetches_the_page_once_more(tmp_path):
     assert again.dont_filter and again.cb_kwargs == {"genre_hint": "editorial"}
     spider.extracted_genre[link["url"]] = "editorial"
     assert spider.follow(link, genre_hint="editorial") is None
+
+
+CHALLENGE = b"<html><head><title>Just a moment...</title></head><body>cf_chl_opt</body></html>"
+START_POINT_ANSWERS = {
+    "listing answered with a bot challenge": (
+        "parse_listing", HtmlResponse, "https://www.dawn.com/latest-news", CHALLENGE, "bot_challenge",
+    ),
+    "listing answered with binary bytes": (
+        "parse_listing", Response, "https://www.dawn.com/latest-news", b"%PDF-1.7\x00\x01", "not_html",
+    ),
+    "feed answered with a bot challenge": (
+        "parse_feed", HtmlResponse, "https://www.dawn.com/feeds/home", CHALLENGE, "bot_challenge",
+    ),
+    "feed answered with something else": (
+        "parse_feed", Response, "https://www.dawn.com/feeds/home", b"\x1f\x8b\x08\x00", "not_a_feed",
+    ),
+    "sitemap with an empty body": (
+        "parse_sitemap", XmlResponse, "https://www.dawn.com/sitemap.xml", b"", "empty_response",
+    ),
+    "sitemap answered with an HTML page": (
+        "parse_sitemap", HtmlResponse, "https://www.dawn.com/sitemap.xml",
+        b"<html><body><h1>Down for maintenance</h1></body></html>", "not_a_sitemap",
+    ),
+    "opinion index answered with binary bytes": (
+        "parse_index", Response, "https://www.dawn.com/opinion", b"\x00\x01\x02", "not_html",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", START_POINT_ANSWERS)
+def test_a_start_point_that_cannot_be_read_is_a_counted_failure_naming_the_url(tmp_path, caplog, case):
+    """Not a traceback (binary bytes, empty sitemap), not a silent page with no links (a challenge)."""
+    callback, response_class, url, body, reason = START_POINT_ANSWERS[case]
+    spider = make_opinion_spider(tmp_path) if callback == "parse_index" else make_spider(tmp_path)
+    parse = getattr(spider, callback)
+    response = response_class(url, body=body)
+    assert list(parse(response, "opinion") if callback == "parse_index" else parse(response)) == []
+    assert spider.crawler.stats.get_value(f"newsbot/failed/start_point/{reason}") == 1
+    assert f"Failed start_point ({reason}): {url}" in caplog.text
+
+
+def test_unforeseen_markup_on_a_listing_is_a_counted_failure_and_the_next_listing_is_read(
+    tmp_path, caplog, monkeypatch
+):
+    from newsbot.pages import ListingPage
+
+    spider = make_spider(tmp_path)
+    page = (GOLDEN / "listing" / "latest-news-real" / "page.html").read_bytes()
+    url = "https://www.dawn.com/latest-news"
+    monkeypatch.setattr(ListingPage, "links", lambda self: {}["no such key"])
+    assert list(spider.parse_listing(HtmlResponse(url, body=page, encoding="utf-8"))) == []
+    assert spider.crawler.stats.get_value("newsbot/failed/start_point/extraction_error") == 1
+    assert f"Failed start_point (extraction_error): {url} — KeyError" in caplog.text
+    monkeypatch.undo()
+    requests = list(spider.parse_listing(HtmlResponse(url, body=page, encoding="utf-8")))
+    assert len(requests) > 10

@@ -6,6 +6,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from newsbot.loaders import CardListLoader
+from newsbot.pages.common import PageError
 from newsbot.processors import canonical_article_url
 
 
@@ -21,8 +22,11 @@ class FeedPage:
         self.response = response
 
     def links(self) -> list[dict]:
+        selector = xml_selector(self.response)
+        if not selector.xpath("/rss/channel"):
+            raise PageError("not_a_feed", "no RSS <rss><channel> document element")
         loader = CardListLoader()
-        for entry in xml_selector(self.response).xpath("//channel/item"):
+        for entry in selector.xpath("//channel/item"):
             # guid is slug-less but may be a non-URL id; link carries the slug and sometimes utm queries
             candidates = [entry.xpath("guid/text()").get(), entry.xpath("link/text()").get()]
             url = next(filter(None, (canonical_article_url((c or "").strip()) for c in candidates)), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy.http import Response
 
 from newsbot.loaders import normalise_card
+from newsbot.pages.common import PageError
 from newsbot.pages.feed import xml_selector
 from newsbot.processors import parse_datetime, unique
 
@@ -13,6 +14,8 @@ class SitemapPage:
     def __init__(self, response: Response):
         self.response = response
         self.selector = xml_selector(response)
+        if not self.selector.xpath("/urlset | /sitemapindex"):
+            raise PageError("not_a_sitemap", "no <urlset> or <sitemapindex> document element")
 
     def links(self) -> list[dict]:
         links = []

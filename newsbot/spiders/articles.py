@@ -92,13 +92,21 @@ class ArticlesSpider(NewsbotSpider):
                 yield request
 
     def parse_listing(self, response: Response):
-        yield from self.follow_links(ListingPage(response).links(), "listing")
+        links = self.read_start_point(response, lambda page: ListingPage(page).links())
+        yield from self.follow_links(links or [], "listing")
 
     def parse_feed(self, response: Response):
-        yield from self.follow_links(FeedPage(response).links(), "feed")
+        links = self.read_start_point(response, lambda page: FeedPage(page).links(), html=False)
+        yield from self.follow_links(links or [], "feed")
 
     def parse_sitemap(self, response: Response):
-        page = SitemapPage(response)
-        for url in page.sitemaps():
+        read = self.read_start_point(response, _read_sitemap, html=False)
+        sitemaps, links = read or ([], [])
+        for url in sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
-        yield from self.follow_links(page.links(), "sitemap")
+        yield from self.follow_links(links, "sitemap")
+
+
+def _read_sitemap(response: Response) -> tuple[list[str], list[dict]]:
+    page = SitemapPage(response)
+    return page.sitemaps(), page.links()

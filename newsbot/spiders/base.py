@@ -6,13 +6,14 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 
 from scrapy import Request, Spider
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newsbot.config import Config, ConfigError
 from newsbot.drops import count_drop
 from newsbot.items import GENRE_RANK
 from newsbot.pages import ArticlePage, PageError
+from newsbot.pages.common import failure_page_reason
 from newsbot.revisit import revisit_reason
 from newsbot.store import Store
 from newsbot.store.fetches import failed_urls, mark_dropped, seen_state
@@ -163,6 +164,30 @@ class NewsbotSpider(Spider):
         self.extracted_genre[item.url] = item.genre
         yield item
 
+    def read_start_point(self, response: Response, read, html: bool = True):
+        """`read(response)` for a listing, feed, sitemap or index page, or None when it cannot be read.
+
+        An empty body, a bot challenge, a non-text answer where HTML is expected, a feed or sitemap
+        that is not one (PageError), or markup the page object did not foresee is counted
+        (newsbot/failed/start_point/<reason>) and logged with its URL, instead of ending the callback
+        in a traceback or passing for a page with no links.
+        """
+        reason = failure_page_reason(response)
+        if reason is None and html and not isinstance(response, TextResponse):
+            reason = "not_html"
+        if reason:
+            self._count_failed("start_point", reason, response.url)
+            return None
+        try:
+            return read(response)
+        except PageError as error:
+            self._count_failed("start_point", error.reason, response.url, error.detail)
+        except Exception as error:  # noqa: BLE001 - markup the page object did not foresee
+            logger.debug("Extraction error on %s", response.url, exc_info=True)
+            detail = f"{type(error).__name__}: {error}"
+            self._count_failed("start_point", "extraction_error", response.url, detail)
+        return None
+
     def article_failed(self, failure: Failure):
         self._count_failure("article", failure)
 
@@ -172,5 +197,8 @@ class NewsbotSpider(Spider):
     def _count_failure(self, kind: str, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)
         reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
+        self._count_failed(kind, reason, failure.request.url)
+
+    def _count_failed(self, kind: str, reason: str, url: str, detail: str = "") -> None:
         self.crawler.stats.inc_value(f"newsbot/failed/{kind}/{reason}")
-        logger.warning("Failed %s (%s): %s", kind, reason, failure.request.url)
+        logger.warning("Failed %s (%s): %s%s", kind, reason, url, f" — {detail}" if detail else "")

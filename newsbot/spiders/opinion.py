@@ -92,7 +92,9 @@ class OpinionSpider(NewsbotSpider):
         )
 
     def parse_index(self, response: Response, genre: str):
-        result = OpinionIndexPage(response).read()
+        result = self.read_start_point(response, lambda page: OpinionIndexPage(page).read())
+        if result is None:
+            return
         stats = self.crawler.stats
         stats.inc_value("newsbot/index/pages")
         stats.inc_value("newsbot/index/teasers", len(result.teasers))
