@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
+
+from newsbot.processors import join_url
 
 logger = logging.getLogger(__name__)
 
@@ -75,5 +77,7 @@ class RedirectGuardMiddleware(SiteGuardMiddleware):
     def process_response(self, request, response):
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location:
-            self.check(urljoin(request.url, location.decode("latin-1").strip()), "redirect")
+            target = location.decode("latin-1").strip()
+            # A target urllib cannot even join is checked as it is: block_reason calls it bad_url.
+            self.check(join_url(request.url, target) or target, "redirect")
         return response

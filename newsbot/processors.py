@@ -42,11 +42,22 @@ def clean_block(value: str | None) -> str | None:
 _ARTICLE_PATH = re.compile(r"^/news/(?:amp/)?(\d+)(?:/[^/]*)?/?$")
 
 
+def join_url(base: str, url: str) -> str | None:
+    """urljoin, or None for a link urllib cannot split (it raises ValueError on `http://[::1`)."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return None
+
+
 def article_id_from_url(url: str | None) -> int | None:
     """The numeric id of a www.dawn.com article URL (slug, amp/, query and fragment ignored)."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a bracketed host that is not an IPv6 address
+        return None
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != SITE_HOST:
         return None
     match = _ARTICLE_PATH.match(parts.path)
@@ -56,7 +67,7 @@ def article_id_from_url(url: str | None) -> int | None:
 def canonical_article_url(url: str | None, base: str | None = None) -> str | None:
     """`https://www.dawn.com/news/{id}` for any form of a www.dawn.com article link, else None."""
     if url and base:
-        url = urljoin(base, url.strip())
+        url = join_url(base, url.strip())
     article_id = article_id_from_url(url)
     return CANONICAL_ARTICLE.format(id=article_id) if article_id is not None else None
 
@@ -67,8 +78,11 @@ def absolute_url(url: str | None, base: str | None = None) -> str | None:
         return None
     url = unescape(url.strip())
     if base:
-        url = urljoin(base, url)
-    return url if urlsplit(url).scheme in ("http", "https") else None
+        url = join_url(base, url)
+    try:
+        return url if url and urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:
+        return None
 
 
 # --- Dates -------------------------------------------------------------------------------------

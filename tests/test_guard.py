@@ -104,3 +104,24 @@ def test_unreachable_robots_txt_disallows_the_site_and_fails_the_run(snapshot_si
     )
     assert status == "failed"
     assert "robots_txt" in message and why in message
+
+
+def test_a_redirect_to_a_location_urllib_cannot_split_is_blocked_as_a_bad_url(tmp_path):
+    """`Location: http://[::1` made urljoin raise ValueError inside the middleware (a traceback)."""
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.guard import RedirectGuardMiddleware
+    from newsbot.spiders.articles import ArticlesSpider
+
+    crawler = get_crawler(ArticlesSpider, {"NEWSBOT_DB": str(tmp_path / "g.db")})
+    crawler.stats.open_spider()
+    crawler.spider = ArticlesSpider.from_crawler(crawler)
+    guard = RedirectGuardMiddleware.from_crawler(crawler)
+    request = Request("https://www.dawn.com/news/1")
+    response = Response(request.url, status=302, headers={"Location": "http://[::1/news/2"})
+    with pytest.raises(IgnoreRequest, match="bad_url"):
+        guard.process_response(request, response)
+    assert crawler.stats.get_value("newsbot/blocked/bad_url") == 1

@@ -79,14 +79,14 @@ class ArticlePage:
         page_title, section = split_page_title(self._head_text("title"))
         loader.add_value("title", text_of(self._headline()))
         loader.add_value("title", meta_content(self.meta, "og:title", "title", "twitter:title"))
-        loader.add_value("title", self.ld.get("headline"))
+        loader.add_value("title", self._ld_text("headline"))
         loader.add_value("title", page_title)
         loader.add_value("section", section)
         authors = self._byline()
         loader.add_value("authors", authors or jsonld_names(self.ld.get("author")))
         self._add_dates(loader)
         loader.add_value("description", meta_content(self.meta, "og:description", "description"))
-        loader.add_value("description", self.ld.get("description"))
+        loader.add_value("description", self._ld_text("description"))
         loader.add_value("body", self._body_blocks())
         loader.add_value("images", self._images())
         loader.add_value("related_editorials", self._related_editorials())
@@ -95,6 +95,11 @@ class ArticlePage:
         return item
 
     # --- fields --------------------------------------------------------------------------------
+
+    def _ld_text(self, key: str) -> str | None:
+        """A JSON-LD value that is text; anything else (an object, a list, a number) is ignored."""
+        value = self.ld.get(key)
+        return value if isinstance(value, str) else None
 
     def _head_text(self, tag: str) -> str | None:
         node = self.tree.head.css_first(tag) if self.tree.head is not None else None
@@ -127,9 +132,9 @@ class ArticlePage:
             label = (stamp["label"] or "").strip().lower()
             loader.add_value("updated_at" if label.startswith("updated") else "published_at", stamp["date"])
         loader.add_value("published_at", meta_content(self.meta, "article:published_time"))
-        loader.add_value("published_at", self.ld.get("datePublished"))
+        loader.add_value("published_at", self._ld_text("datePublished"))
         loader.add_value("updated_at", meta_content(self.meta, "article:modified_time"))
-        loader.add_value("updated_at", self.ld.get("dateModified"))
+        loader.add_value("updated_at", self._ld_text("dateModified"))
 
     def _body_blocks(self) -> list[str]:
         """The text of the content's own paragraphs and headings, and of paragraphs quoted in it

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
-
 from selectolax.lexbor import LexborNode
 
 from newsbot.pages.common import ancestors, has_class, text_of
+from newsbot.processors import join_url
 
 CARD = "article.story"
 
@@ -67,7 +66,7 @@ def read_card(card: LexborNode, base_url: str) -> dict:
     first = times[0] if times else {"label": None, "date": None}
     excerpt = card.css_first(".story__excerpt")
     return {
-        "url": urljoin(base_url, (link.attributes["href"] or "").strip()) if link is not None else None,
+        "url": join_url(base_url, (link.attributes["href"] or "").strip()) if link is not None else None,
         "title": text_of(link),
         "teaser": text_of(excerpt, skip_class="story__time"),
         "authors": read_byline(card.css_first("span.story__byline")),

@@ -7,7 +7,6 @@ of `ul.pagination`. Cards that cannot give a teaser are reported, not guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from scrapy.http import Response
 
@@ -16,6 +15,7 @@ from newsbot.loaders import TeaserLoader, normalise_card
 from newsbot.pages.cards import read_card
 from newsbot.pages.common import page_tree, text_of
 from newsbot.pages.listing import main_cards
+from newsbot.processors import join_url
 
 
 @dataclass
@@ -58,6 +58,7 @@ class OpinionIndexPage:
         for link in tree.css("ul.pagination li a[href]"):
             label = (text_of(link) or "").strip()
             if label.isdigit():
-                href = (link.attributes["href"] or "").strip()
-                pages.setdefault(int(label), urljoin(self.response.url, href))
+                url = join_url(self.response.url, (link.attributes["href"] or "").strip())
+                if url:
+                    pages.setdefault(int(label), url)
         return sorted(pages.items())
