@@ -5,7 +5,8 @@ kinds of junk real markup carries: stray tags, NULs and broken UTF-8, out-of-ran
 references, unclosed scripts and comments, JSON-LD with objects where text belongs, impossible dates,
 hrefs urllib cannot split. What it found were real crashes, each fixed with its own test: JSON-LD
 `headline` as an object (a loader ValueError), a card or pagination link `http://[::1` (urllib's
-ValueError); JSON-LD `@type` as an object was found just before by reading the code.
+ValueError), a sitemap element `<url35:50>` kept by lxml's recovering parser (parsel's
+remove_namespaces raised); JSON-LD `@type` as an object was found just before by reading the code.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import random
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, XmlResponse
 
-from newsbot.pages import ArticlePage, ListingPage, OpinionIndexPage, PageError
+from newsbot.pages import ArticlePage, FeedPage, ListingPage, OpinionIndexPage, PageError, SitemapPage
 
 GOLDEN = Path(__file__).parent / "golden"
 MUTATIONS = 1500
@@ -49,19 +50,36 @@ JUNK = [
     b"<ul class='pagination'><li><a href='http://[::1'>2</a></li></ul>",
     b"<span class='story__byline'><a></a></span>",
 ]
+XML_JUNK = [
+    b"<",
+    b"]]>",
+    b"<![CDATA[",
+    b"&bogus;",
+    b"\x00",
+    b"\xff",
+    b"<item>",
+    b"</channel>",
+    b"<url>",
+    b"<url35:50>",
+    b"<loc>http://[::1</loc>",
+    b"<link>http://[::1</link>",
+    b"<guid>javascript:x</guid>",
+    b"<pubDate>Mon, 99 Foo 2026</pubDate>",
+    b"<lastmod>9999-99-99</lastmod>",
+    b"<sitemap><loc> </loc></sitemap>",
+]
 
 
 def golden_pages() -> list[tuple[str, str, bytes]]:
     pages = []
-    for page in sorted(GOLDEN.glob("*/*/page.html")):
+    for page in sorted(GOLDEN.glob("*/*/page.*")):
         kind = page.parent.parent.name
-        if kind in ("article", "article_bad", "listing", "index"):
-            url = json.loads((page.parent / "meta.json").read_text(encoding="utf-8"))["url"]
-            pages.append((kind, url, page.read_bytes()))
+        url = json.loads((page.parent / "meta.json").read_text(encoding="utf-8"))["url"]
+        pages.append((kind, url, page.read_bytes()))
     return pages
 
 
-def mutate(body: bytes, rng: random.Random) -> bytes:
+def mutate(body: bytes, rng: random.Random, junk: list[bytes]) -> bytes:
     for _ in range(rng.randint(1, 6)):
         choice = rng.random()
         start = rng.randrange(len(body) + 1)
@@ -71,7 +89,7 @@ def mutate(body: bytes, rng: random.Random) -> bytes:
         elif choice < 0.45:
             body = body[:start] + body[end:]
         elif choice < 0.75:
-            body = body[:start] + rng.choice(JUNK) + body[start:]
+            body = body[:start] + rng.choice(junk) + body[start:]
         elif choice < 0.9:
             body = body[:start] + body[start:end] * 2 + body[end:]
         else:
@@ -79,7 +97,14 @@ def mutate(body: bytes, rng: random.Random) -> bytes:
     return body
 
 
-def read(kind: str, response: HtmlResponse, rng: random.Random):
+def read(kind: str, url: str, body: bytes, rng: random.Random):
+    if kind in ("feed", "sitemap"):
+        response = XmlResponse(url=url, body=mutate(body, rng, XML_JUNK), request=Request(url))
+        if kind == "feed":
+            return FeedPage(response).links()
+        page = SitemapPage(response)
+        return page.sitemaps(), page.links()
+    response = HtmlResponse(url=url, body=mutate(body, rng, JUNK), encoding="utf-8", request=Request(url))
     if kind.startswith("article"):
         return ArticlePage(response, genre_hint=rng.choice([None, "opinion", "editorial"])).item()
     if kind == "listing":
@@ -91,13 +116,12 @@ def read(kind: str, response: HtmlResponse, rng: random.Random):
 def test_mutated_pages_give_an_item_or_a_page_error_never_a_crash(seed):
     rng = random.Random(seed)
     pages = golden_pages()
-    assert {kind for kind, _, _ in pages} == {"article", "article_bad", "listing", "index"}
+    assert {kind for kind, _, _ in pages} == {"article", "article_bad", "listing", "index", "feed", "sitemap"}
     outcomes = {"read": 0, "page_error": 0}
     for _ in range(MUTATIONS // 2):
         kind, url, body = rng.choice(pages)
-        response = HtmlResponse(url=url, body=mutate(body, rng), encoding="utf-8", request=Request(url))
         try:
-            read(kind, response, rng)
+            read(kind, url, body, rng)
         except PageError:
             outcomes["page_error"] += 1
         else:
@@ -131,3 +155,15 @@ def test_a_card_link_urllib_cannot_split_is_skipped_and_the_other_cards_read():
     assert broken != page
     links = ListingPage(HtmlResponse(url=url, body=broken, encoding="utf-8")).links()
     assert [link["url"] for link in links] == [link["url"] for link in plain if link["url"] != story]
+
+
+def test_a_sitemap_element_with_an_unusable_name_loses_only_its_entry():
+    """lxml keeps `<url35:50>` when recovering broken XML; parsel's remove_namespaces raised on it."""
+    folder = GOLDEN / "sitemap" / "news-sitemap"
+    body = (folder / "page.xml").read_bytes()
+    url = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["url"]
+    plain = SitemapPage(XmlResponse(url=url, body=body)).links()
+    broken = body.replace(b"<url>", b"<url35:50>", 1)
+    assert broken != body
+    links = SitemapPage(XmlResponse(url=url, body=broken)).links()
+    assert [link["url"] for link in links] == [link["url"] for link in plain[1:]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from parsel import Selector
 from scrapy.http import Response
 
@@ -12,9 +14,27 @@ from newsbot.processors import canonical_article_url
 
 def xml_selector(response: Response) -> Selector:
     """A namespace-free XML selector (entities unresolved: parsel's XML parser never expands them)."""
+    if not response.body or response.body.isspace():
+        raise PageError("empty_response")
     selector = Selector(body=response.body, type="xml")
-    selector.remove_namespaces()
+    try:
+        selector.remove_namespaces()
+    except ValueError:
+        _remove_namespaces_leniently(selector.root)
     return selector
+
+
+def _remove_namespaces_leniently(root) -> None:
+    """remove_namespaces for broken XML: lxml's recovering parser can keep an element such as
+    `<url35:50>` whose local name is not a valid tag, and parsel stops at it with ValueError. Such
+    an element keeps its name; every other one loses its namespace."""
+    for element in root.iter("*"):
+        if element.tag.startswith("{"):
+            with contextlib.suppress(ValueError):
+                element.tag = element.tag.split("}", 1)[1]
+        for name in [name for name in element.attrib if name.startswith("{")]:
+            with contextlib.suppress(ValueError):
+                element.attrib[name.split("}", 1)[1]] = element.attrib.pop(name)
 
 
 class FeedPage:
