@@ -1,6 +1,7 @@
 """Spider logic: arguments, and the requests callbacks yield for a given response."""
 
 import asyncio
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -116,9 +117,12 @@ def test_unexpected_extraction_error_is_a_counted_drop_naming_the_url(tmp_path, 
         raise TypeError("unhashable type: 'dict'")
 
     monkeypatch.setattr(ArticlePage, "_images", unforeseen)
+    caplog.set_level(logging.DEBUG, logger="newsbot.spiders.base")
     assert list(spider.parse_article(HtmlResponse(url, body=page, encoding="utf-8"))) == []
     assert spider.crawler.stats.get_value("newsbot/dropped/extraction_error") == 1
     assert f"Dropped (extraction_error): {url} — TypeError" in caplog.text
+    [traceback] = [record for record in caplog.records if record.exc_info]
+    assert traceback.levelno == logging.DEBUG and "unforeseen" in caplog.text  # the traceback, at DEBUG
     monkeypatch.undo()
     items = list(spider.parse_article(HtmlResponse(url, body=page, encoding="utf-8")))
     assert [item.url for item in items] == [url]  # the next page is read as usual

@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import contextlib
 
+from lxml import etree
 from parsel import Selector
 from scrapy.http import Response
 
 from newsbot.loaders import CardListLoader
-from newsbot.pages.common import PageError
+from newsbot.pages.common import PageError, is_empty_body
 from newsbot.processors import canonical_article_url
 
 
 def xml_selector(response: Response) -> Selector:
     """A namespace-free XML selector (entities unresolved: parsel's XML parser never expands them)."""
-    if not response.body or response.body.isspace():
+    if is_empty_body(response.body):
         raise PageError("empty_response")
     selector = Selector(body=response.body, type="xml")
-    try:
-        selector.remove_namespaces()
-    except ValueError:
-        _remove_namespaces_leniently(selector.root)
+    _remove_namespaces(selector.root)
     return selector
 
 
-def _remove_namespaces_leniently(root) -> None:
-    """remove_namespaces for broken XML: lxml's recovering parser can keep an element such as
-    `<url35:50>` whose local name is not a valid tag, and parsel stops at it with ValueError. Such
-    an element keeps its name; every other one loses its namespace."""
+def _remove_namespaces(root) -> None:
+    """parsel's remove_namespaces, tolerant of broken XML: lxml's recovering parser can keep an
+    element such as `<url35:50>` whose local name is not a valid tag, where parsel stops with
+    ValueError. Such an element keeps its name; every other one loses its namespace."""
     for element in root.iter("*"):
         if element.tag.startswith("{"):
             with contextlib.suppress(ValueError):
@@ -35,6 +33,7 @@ def _remove_namespaces_leniently(root) -> None:
         for name in [name for name in element.attrib if name.startswith("{")]:
             with contextlib.suppress(ValueError):
                 element.attrib[name.split("}", 1)[1]] = element.attrib.pop(name)
+    etree.cleanup_namespaces(root)
 
 
 class FeedPage:

@@ -22,6 +22,12 @@ logger = logging.getLogger(__name__)
 ARTICLE_PRIORITY = 10  # articles before more listings keeps the request queue short
 
 
+def unforeseen(error: Exception, url: str) -> str:
+    """An exception a page object did not foresee: its traceback at DEBUG, one line for the WARNING."""
+    logger.debug("Extraction error on %s", url, exc_info=error)
+    return f"{type(error).__name__}: {error}"
+
+
 def parse_day(name: str, value: str | None) -> date | None:
     if not value:
         return None
@@ -154,10 +160,9 @@ class NewsbotSpider(Spider):
             return
         except Exception as error:  # noqa: BLE001 - markup the page object did not foresee
             # A fault of ours, not of the page: counted and named like any drop (the health check's
-            # dropped share sees it), the traceback kept at DEBUG, and the page is not marked dropped,
-            # so the next run downloads it again, by then perhaps with the fix.
-            logger.debug("Extraction error on %s", response.url, exc_info=True)
-            detail = f"{type(error).__name__}: {error}"
+            # dropped share sees it), and the page is not marked dropped, so the next run downloads it
+            # again, by then perhaps with the fix.
+            detail = unforeseen(error, response.url)
             count_drop(self.crawler.stats, "extraction_error", response.url, detail)
             return
         self.crawler.stats.inc_value("newsbot/articles/extracted")
@@ -183,8 +188,7 @@ class NewsbotSpider(Spider):
         except PageError as error:
             self._count_failed("start_point", error.reason, response.url, error.detail)
         except Exception as error:  # noqa: BLE001 - markup the page object did not foresee
-            logger.debug("Extraction error on %s", response.url, exc_info=True)
-            detail = f"{type(error).__name__}: {error}"
+            detail = unforeseen(error, response.url)
             self._count_failed("start_point", "extraction_error", response.url, detail)
         return None
 
