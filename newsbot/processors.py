@@ -140,11 +140,18 @@ def _calendar_date(text: str) -> date | None:
     return None
 
 
-def _site_iso(moment: datetime) -> str:
-    """An aware datetime as ISO 8601 seconds in the site offset; a naive one is taken as site time."""
+def _site_iso(moment: datetime) -> str | None:
+    """An aware datetime as ISO 8601 seconds in the site offset; a naive one is taken as site time.
+
+    None when the shift to +05:00 leaves datetime's years 1-9999 (`9999-12-31T23:59:59-12:00`): such a
+    value is no date, and one bad sitemap <lastmod> must not cost the whole sitemap."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=SITE_OFFSET)
-    return moment.astimezone(SITE_OFFSET).replace(microsecond=0, tzinfo=None).isoformat() + "+05:00"
+    try:
+        moment = moment.astimezone(SITE_OFFSET)
+    except OverflowError:
+        return None
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "+05:00"
 
 
 def parse_datetime(text: str | None) -> str | None:

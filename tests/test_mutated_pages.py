@@ -6,7 +6,8 @@ references, unclosed scripts and comments, JSON-LD with objects where text belon
 hrefs urllib cannot split. What it found were real crashes, each fixed with its own test: JSON-LD
 `headline` as an object (a loader ValueError), a card or pagination link `http://[::1` (urllib's
 ValueError), a sitemap element `<url35:50>` kept by lxml's recovering parser (parsel's
-remove_namespaces raised); JSON-LD `@type` as an object was found just before by reading the code.
+remove_namespaces raised), a date whose shift to +05:00 leaves datetime's range (OverflowError);
+JSON-LD `@type` as an object was found just before by reading the code.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ JUNK = [
     b"<span class='story__time'>Updated 99 Foo, 20261</span>",
     b"<span class='timestamp--date'>31 Feb, 2026</span>",
     b"<meta property='article:published_time' content='2026-99-99'>",
+    b"<meta property='article:modified_time' content='0001-01-01T00:00:00+14:00'>",
     b"<figure class='media'><img data-src=''></figure>",
     b"<a href='javascript:x'>",
     b"<a href='http://[::1'>",
@@ -66,6 +68,7 @@ XML_JUNK = [
     b"<guid>javascript:x</guid>",
     b"<pubDate>Mon, 99 Foo 2026</pubDate>",
     b"<lastmod>9999-99-99</lastmod>",
+    b"<lastmod>9999-12-31T23:59:59-12:00</lastmod>",
     b"<sitemap><loc> </loc></sitemap>",
 ]
 
@@ -167,3 +170,15 @@ def test_a_sitemap_element_with_an_unusable_name_loses_only_its_entry():
     assert broken != body
     links = SitemapPage(XmlResponse(url=url, body=broken)).links()
     assert [link["url"] for link in links] == [link["url"] for link in plain[1:]]
+
+
+def test_one_lastmod_out_of_datetime_range_costs_only_its_date():
+    folder = GOLDEN / "sitemap" / "news-sitemap"
+    body = (folder / "page.xml").read_bytes()
+    url = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["url"]
+    plain = SitemapPage(XmlResponse(url=url, body=body)).links()
+    broken = body.replace(b"<url>", b"<url><lastmod>9999-12-31T23:59:59-12:00</lastmod>", 1)
+    assert broken != body
+    links = SitemapPage(XmlResponse(url=url, body=broken)).links()
+    assert [link["url"] for link in links] == [link["url"] for link in plain]
+    assert links[0]["updated_at"] is None

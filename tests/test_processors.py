@@ -58,6 +58,10 @@ def test_parse_dawn_date(text, clock, expected):
         ("Thu, 19 Jun 2025 16:30:21 +0500", "2025-06-19T16:30:21+05:00"),
         ("19 Jun, 2025", None),
         ("not a date", None),
+        # Shifted to +05:00 these leave datetime's years 1-9999: no date, not an OverflowError.
+        ("9999-12-31T23:59:59-12:00", None),
+        ("0001-01-01T00:00:00+14:00", None),
+        ("Fri, 31 Dec 9999 23:59:59 -1200", None),
     ],
 )
 def test_parse_datetime(text, expected):
