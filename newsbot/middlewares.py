@@ -27,7 +27,7 @@ def parse_retry_after(value: bytes | None, now: float) -> float | None:
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # isdigit alone passes "²" (0xB2 read as latin-1)
         return float(text)
     try:
         return max(0.0, parsedate_to_datetime(text).timestamp() - now)

@@ -237,6 +237,28 @@ def test_transient_fault_is_retried_and_the_article_stored(transient, case):
     )
 
 
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (b"120", 120.0),
+        (b" 7 ", 7.0),
+        (b"Thu, 01 Jan 1970 00:02:00 GMT", 60.0),
+        (b"Thu, 01 Jan 1970 00:00:30 GMT", 0.0),  # a date already past: no wait
+        (b"\xb2", None),  # latin-1 superscript two: isdigit() is true, float() raised ValueError
+        (b"1\xb9", None),
+        (b"-5", None),
+        (b"1e400", None),
+        (b"soon", None),
+        (b"", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after_reads_seconds_and_dates_and_refuses_the_rest(header, seconds):
+    from newsbot.middlewares import parse_retry_after
+
+    assert parse_retry_after(header, now=60.0) == seconds
+
+
 def test_retry_after_is_capped_by_newsbot_retry_after_max(tmp_path):
     """A 429 asking for an hour waits NEWSBOT_RETRY_AFTER_MAX (1 s), then the page is stored."""
     with FaultServer(SNAPSHOT) as server:
