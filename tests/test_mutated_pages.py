@@ -182,3 +182,18 @@ def test_one_lastmod_out_of_datetime_range_costs_only_its_date():
     links = SitemapPage(XmlResponse(url=url, body=broken)).links()
     assert [link["url"] for link in links] == [link["url"] for link in plain]
     assert links[0]["updated_at"] is None
+
+
+def test_a_pagination_label_int_cannot_read_is_skipped():
+    """'²' passes str.isdigit() but int() refuses it: the index page raised ValueError."""
+    folder = GOLDEN / "index" / "author-page-1"
+    body = (folder / "page.html").read_bytes()
+    url = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["url"]
+    plain = OpinionIndexPage(HtmlResponse(url=url, body=body, encoding="utf-8")).read()
+    odd = "<li class='page-item'><a class='page-link' href='/authors/322/mahir-ali/2'>²</a></li>"
+    gap = b"<li class='page-item disabled'>"
+    broken = body.replace(gap, odd.encode() + gap, 1)
+    assert broken != body
+    read = OpinionIndexPage(HtmlResponse(url=url, body=broken, encoding="utf-8")).read()
+    assert read.pages == plain.pages and [page for page, _ in read.pages] == [1, 2, 3, 9]
+    assert read.teasers == plain.teasers

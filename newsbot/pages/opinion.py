@@ -57,7 +57,7 @@ class OpinionIndexPage:
         pages = {}
         for link in tree.css("ul.pagination li a[href]"):
             label = (text_of(link) or "").strip()
-            if label.isdigit():
+            if label.isdecimal():  # what int() reads; isdigit() also passes "²", which int() refuses
                 url = join_url(self.response.url, (link.attributes["href"] or "").strip())
                 if url:
                     pages.setdefault(int(label), url)
