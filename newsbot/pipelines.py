@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from collections import Counter
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -93,6 +95,13 @@ class DedupePipeline(CrawlerComponent):
         return item
 
 
+# What a row's own values can make SQLite (or its binding) refuse; disk, lock and schema errors are not
+# among them and still stop the write.
+ROW_ERRORS = (
+    sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.DataError, OverflowError, ValueError, TypeError,
+)  # fmt: skip
+
+
 class StorePipeline:
     """Writes items to the SQLite store in batches (NEWSBOT_BATCH_SIZE items, or every 10 seconds)."""
 
@@ -141,10 +150,26 @@ class StorePipeline:
         for kind, items in self.pending.items():
             if not items:
                 continue
-            for outcome, number in savers[kind](items, seen_at=seen_at).items():
+            try:
+                counts = savers[kind](items, seen_at=seen_at)
+            except ROW_ERRORS:
+                # One row SQLite refuses must not hold back its batch, nor (left pending) every batch
+                # after it: the batch is written again row by row, and only the refused row is dropped.
+                counts = self._save_one_by_one(kind, items, savers[kind], seen_at)
+            for outcome, number in counts.items():
                 stats.inc_value(f"newsbot/{kind}s/{outcome}", number)
-            stats.inc_value(f"newsbot/{kind}s/stored", len(items))
+            stats.inc_value(f"newsbot/{kind}s/stored", counts.total())
             self.pending[kind] = []
+
+    def _save_one_by_one(self, kind: str, items: list[dict], save, seen_at: str) -> Counter:
+        counts: Counter = Counter()
+        for item in items:
+            try:
+                counts += save([item], seen_at=seen_at)
+            except ROW_ERRORS as error:
+                prefix = "teaser_" if kind == "teaser" else ""
+                count_drop(self.crawler.stats, f"{prefix}store_refused", item.get("url"), str(error))
+        return counts
 
     def close_spider(self):
         try:

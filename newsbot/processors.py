@@ -39,6 +39,7 @@ def clean_block(value: str | None) -> str | None:
 
 # --- URLs --------------------------------------------------------------------------------------
 
+_SQLITE_INTEGER_LIMIT = 2**63
 _ARTICLE_PATH = re.compile(r"^/news/(?:amp/)?(\d+)(?:/[^/]*)?/?$")
 
 
@@ -61,7 +62,11 @@ def article_id_from_url(url: str | None) -> int | None:
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != SITE_HOST:
         return None
     match = _ARTICLE_PATH.match(parts.path)
-    return int(match.group(1)) if match else None
+    if not match:
+        return None
+    article_id = int(match.group(1))
+    # An id beyond SQLite's 64-bit INTEGER is no Dawn article (ids have 7 digits); it could not be stored.
+    return article_id if article_id < _SQLITE_INTEGER_LIMIT else None
 
 
 def canonical_article_url(url: str | None, base: str | None = None) -> str | None:

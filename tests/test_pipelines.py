@@ -89,3 +89,33 @@ def test_dedupe_lets_a_more_specific_genre_through_once(tmp_path):
     for genre in ("editorial", "opinion", "news"):
         with pytest.raises(DropReason):
             pipeline.process_item(item(1, genre=genre))
+
+
+def test_a_row_sqlite_refuses_is_dropped_alone_and_later_batches_are_stored(tmp_path, caplog):
+    """An article id beyond SQLite's 64-bit INTEGER made the whole batch fail, and stay pending, so
+    every later flush failed again: nothing more was stored in the run."""
+    crawler = crawler_for(tmp_path, NEWSBOT_BATCH_SIZE=3)
+    pipeline = build_from_crawler(StorePipeline, crawler)
+    pipeline.open_spider()
+    poison = item(2**63)  # url https://www.dawn.com/news/9223372036854775808
+    for each in (item(2), poison, item(3), item(4), item(5), item(6)):
+        pipeline.process_item(each)
+    pipeline.close_spider()
+    db = sqlite3.connect(tmp_path / "p.db")
+    stored = [row[0] for row in db.execute("SELECT article_id FROM articles ORDER BY article_id")]
+    assert stored == [2, 3, 4, 5, 6]
+    assert crawler.stats.get_value("newsbot/dropped/store_refused") == 1
+    assert crawler.stats.get_value("newsbot/articles/stored") == 5
+    assert "Dropped (store_refused): https://www.dawn.com/news/9223372036854775808" in caplog.text
+
+
+def test_article_ids_beyond_sqlite_integers_are_not_article_urls():
+    from newsbot.processors import canonical_article_url
+
+    assert canonical_article_url("https://www.dawn.com/news/9223372036854775807/x") == (
+        "https://www.dawn.com/news/9223372036854775807"
+    )
+    assert canonical_article_url("https://www.dawn.com/news/9223372036854775808/x") is None
+    assert (
+        canonical_article_url("https://www.dawn.com/news/0001918162") == "https://www.dawn.com/news/1918162"
+    )
