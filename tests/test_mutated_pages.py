@@ -1,4 +1,5 @@
-"""Mutated golden pages: a page object gives an item or a PageError (a counted drop), never a crash.
+"""Mutated pages: a page object gives an item or a PageError (a counted drop), never a crash; a crawl of a
+mutated snapshot finishes without a traceback.
 
 A fixed-seed mutator cuts, deletes, doubles and splices the real and golden pages, and inserts the
 kinds of junk real markup carries: stray tags, NULs and broken UTF-8, out-of-range character
@@ -197,3 +198,45 @@ def test_a_pagination_label_int_cannot_read_is_skipped():
     read = OpinionIndexPage(HtmlResponse(url=url, body=broken, encoding="utf-8")).read()
     assert read.pages == plain.pages and [page for page, _ in read.pages] == [1, 2, 3, 9]
     assert read.teasers == plain.teasers
+
+
+@pytest.mark.parametrize(("spider", "seed"), [("articles", 1), ("articles", 4), ("opinion", 11)])
+def test_a_crawl_of_a_mutated_snapshot_finishes_without_a_traceback(tmp_path, spider, seed):
+    """Every crawl path at once (start points, indexes, articles, pipelines, store) on a copy of the
+    bundled snapshot with 70% of its pages mutated: the run finishes, each bad page is a counted drop
+    or failure, and what is stored has the fields the contract requires."""
+    import shutil
+    import sqlite3
+
+    from tests.conftest import SNAPSHOT, run_scrapy
+
+    rng = random.Random(seed)
+    site = tmp_path / "snapshot"
+    shutil.copytree(SNAPSHOT, site)
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    mutated = 0
+    for entry in manifest["entries"]:
+        if entry["file"] == "robots.txt" or rng.random() < 0.3:
+            continue
+        page = site / entry["file"]
+        junk = XML_JUNK if "xml" in entry.get("content_type", "") else JUNK
+        page.write_bytes(mutate(page.read_bytes(), rng, junk))
+        mutated += 1
+    assert mutated > 20
+    db = tmp_path / "mutated.db"
+    result = run_scrapy(["crawl", spider], tmp_path, {"NEWSBOT_MIRROR": site, "NEWSBOT_DB": db})
+    assert "Traceback" not in result.log, result.log[-4000:]
+    assert result.stats["finish_reason"] == "finished"
+    # Exit 0, or 3 when the end-of-run health checks fail on so many bad pages: never a crash.
+    assert result.returncode in (0, 3), result.log[-3000:]
+    errors = [line for line in result.log.splitlines() if " ERROR: " in line]
+    assert all("Health check failed" in line for line in errors), errors
+    connection = sqlite3.connect(db)
+    try:
+        incomplete = connection.execute(
+            "SELECT count(*) FROM articles WHERE title = '' OR published_at = '' OR url NOT LIKE "
+            "'https://www.dawn.com/news/%'"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    assert incomplete == 0
