@@ -83,6 +83,13 @@ def golden_pages() -> list[tuple[str, str, bytes]]:
     return pages
 
 
+def golden(folder: str) -> tuple[str, bytes]:
+    """(url, page bytes) of a golden fixture."""
+    path = GOLDEN / folder
+    page = next(path.glob("page.*")).read_bytes()
+    return json.loads((path / "meta.json").read_text(encoding="utf-8"))["url"], page
+
+
 def mutate(body: bytes, rng: random.Random, junk: list[bytes]) -> bytes:
     for _ in range(rng.randint(1, 6)):
         choice = rng.random()
@@ -135,10 +142,8 @@ def test_mutated_pages_give_an_item_or_a_page_error_never_a_crash(seed):
 
 
 def test_jsonld_values_that_are_not_text_are_ignored():
-    folder = GOLDEN / "article" / "jsonld-only"
-    page = (folder / "page.html").read_bytes()
-    url = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["url"]
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    url, page = golden("article/jsonld-only")
+    expected = json.loads((GOLDEN / "article/jsonld-only/expected.json").read_text(encoding="utf-8"))
     odd = b'<script type="application/ld+json">{"@type": "NewsArticle", "headline": {"@value": "x"}}</script>'
     changed = page.replace(b"<head>", b"<head>" + odd, 1)
     assert changed != page
@@ -149,9 +154,7 @@ def test_jsonld_values_that_are_not_text_are_ignored():
 
 
 def test_a_card_link_urllib_cannot_split_is_skipped_and_the_other_cards_read():
-    folder = GOLDEN / "listing" / "latest-news-real"
-    page = (folder / "page.html").read_bytes()
-    url = "https://www.dawn.com/latest-news"
+    url, page = golden("listing/latest-news-real")
     plain = ListingPage(HtmlResponse(url=url, body=page, encoding="utf-8")).links()
     story = "https://www.dawn.com/news/1918162"
     assert story in [link["url"] for link in plain]
@@ -161,35 +164,31 @@ def test_a_card_link_urllib_cannot_split_is_skipped_and_the_other_cards_read():
     assert [link["url"] for link in links] == [link["url"] for link in plain if link["url"] != story]
 
 
+def sitemap_links_before_and_after(old: bytes, new: bytes) -> list[list[dict]]:
+    """The golden news sitemap's links as it is, and with its first `old` replaced by `new`."""
+    url, body = golden("sitemap/news-sitemap")
+    changed = body.replace(old, new, 1)
+    assert changed != body
+    return [SitemapPage(XmlResponse(url=url, body=page)).links() for page in (body, changed)]
+
+
 def test_a_sitemap_element_with_an_unusable_name_loses_only_its_entry():
     """lxml keeps `<url35:50>` when recovering broken XML; parsel's remove_namespaces raised on it."""
-    folder = GOLDEN / "sitemap" / "news-sitemap"
-    body = (folder / "page.xml").read_bytes()
-    url = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["url"]
-    plain = SitemapPage(XmlResponse(url=url, body=body)).links()
-    broken = body.replace(b"<url>", b"<url35:50>", 1)
-    assert broken != body
-    links = SitemapPage(XmlResponse(url=url, body=broken)).links()
+    plain, links = sitemap_links_before_and_after(b"<url>", b"<url35:50>")
     assert [link["url"] for link in links] == [link["url"] for link in plain[1:]]
 
 
 def test_one_lastmod_out_of_datetime_range_costs_only_its_date():
-    folder = GOLDEN / "sitemap" / "news-sitemap"
-    body = (folder / "page.xml").read_bytes()
-    url = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["url"]
-    plain = SitemapPage(XmlResponse(url=url, body=body)).links()
-    broken = body.replace(b"<url>", b"<url><lastmod>9999-12-31T23:59:59-12:00</lastmod>", 1)
-    assert broken != body
-    links = SitemapPage(XmlResponse(url=url, body=broken)).links()
+    plain, links = sitemap_links_before_and_after(
+        b"<url>", b"<url><lastmod>9999-12-31T23:59:59-12:00</lastmod>"
+    )
     assert [link["url"] for link in links] == [link["url"] for link in plain]
     assert links[0]["updated_at"] is None
 
 
 def test_a_pagination_label_int_cannot_read_is_skipped():
     """'²' passes str.isdigit() but int() refuses it: the index page raised ValueError."""
-    folder = GOLDEN / "index" / "author-page-1"
-    body = (folder / "page.html").read_bytes()
-    url = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["url"]
+    url, body = golden("index/author-page-1")
     plain = OpinionIndexPage(HtmlResponse(url=url, body=body, encoding="utf-8")).read()
     odd = "<li class='page-item'><a class='page-link' href='/authors/322/mahir-ali/2'>²</a></li>"
     gap = b"<li class='page-item disabled'>"
