@@ -266,3 +266,36 @@ def test_unforeseen_markup_on_a_listing_is_a_counted_failure_and_the_next_listin
     monkeypatch.undo()
     requests = list(spider.parse_listing(HtmlResponse(url, body=page, encoding="utf-8")))
     assert len(requests) > 10
+
+
+def _cut_before_body(url: str) -> HtmlResponse:
+    page = (GOLDEN / "article" / "seed" / "page.html").read_bytes()
+    return HtmlResponse(url, body=page[: page.find(b"<body") - 200], encoding="utf-8")
+
+
+def _pdf(url: str) -> Response:
+    return Response(url, body=b"%PDF-1.7\n" + bytes(64), headers={"Content-Type": "application/pdf"})
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason", "outcome"),
+    [
+        # Cut off inside <head> (a broken gzip stream, a truncating proxy): a later run tries again.
+        (_cut_before_body, "no_body", "fetched"),
+        # A PDF at an article URL stays a PDF: remembered as dropped, not downloaded every run.
+        (_pdf, "not_html", "dropped"),
+    ],
+)
+def test_a_page_cut_off_before_its_body_is_not_remembered_as_dropped(tmp_path, answer, reason, outcome):
+    from newsbot.store.fetches import record_fetch, seen_state
+
+    spider = make_spider(tmp_path)
+    url = "https://www.dawn.com/news/1981650"
+    store = spider.archive_store()
+    record_fetch(store, url, "2026-11-26T10:00:00+00:00", 200, "fetched")
+    assert list(spider.parse_article(answer(url))) == []
+    assert spider.crawler.stats.get_value(f"newsbot/dropped/{reason}") == 1
+    [(recorded,)] = store.connection.execute("SELECT outcome FROM fetches WHERE url = ?", (url,))
+    assert recorded == outcome
+    # "fetched" without a stored article counts as never seen: the next run that finds the link fetches it.
+    assert (seen_state(store, url) is None) == (outcome == "fetched")

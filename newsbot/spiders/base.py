@@ -19,6 +19,9 @@ from newsbot.store import Store
 from newsbot.store.fetches import failed_urls, mark_dropped, seen_state
 
 logger = logging.getLogger(__name__)
+# A page cut off before its <body> (a broken gzip stream, a truncating proxy) is not remembered as
+# dropped: the next run that finds its link downloads it again, as after an extraction error.
+CUT_OFF_REASONS = {"no_body"}
 ARTICLE_PRIORITY = 10  # articles before more listings keeps the request queue short
 
 
@@ -156,7 +159,8 @@ class NewsbotSpider(Spider):
             item = ArticlePage(response, genre_hint=genre_hint).item()
         except PageError as error:
             count_drop(self.crawler.stats, error.reason, response.url, error.detail)
-            mark_dropped(self.archive_store(), response.url)
+            if error.reason not in CUT_OFF_REASONS:
+                mark_dropped(self.archive_store(), response.url)
             return
         except Exception as error:  # noqa: BLE001 - markup the page object did not foresee
             # A fault of ours, not of the page: counted and named like any drop (the health check's
