@@ -15,6 +15,7 @@ from newsbot.spiders.articles import ArticleArguments, ArticlesSpider
 from newsbot.spiders.base import ARTICLE_PRIORITY
 
 GOLDEN = Path(__file__).parent / "golden"
+CHALLENGE = b"<html><head><title>Just a moment...</title></head><body>cf_chl_opt</body></html>"
 
 TODAY = date(2026, 3, 12)
 
@@ -100,7 +101,7 @@ def test_unparseable_article_is_dropped_with_reason_and_url(tmp_path, caplog):
     spider = make_spider(tmp_path)
     response = HtmlResponse(
         "https://www.dawn.com/news/5",
-        body=b"<html><head><title>Just a moment...</title></head><body>cf_chl_opt</body></html>",
+        body=CHALLENGE,
     )
     assert list(spider.parse_article(response)) == []
     assert spider.crawler.stats.get_value("newsbot/dropped/bot_challenge") == 1
@@ -212,7 +213,6 @@ def test_a_stronger_genre_after_extraction_fetches_the_page_once_more(tmp_path):
     assert spider.follow(link, genre_hint="editorial") is None
 
 
-CHALLENGE = b"<html><head><title>Just a moment...</title></head><body>cf_chl_opt</body></html>"
 START_POINT_ANSWERS = {
     "listing answered with a bot challenge": (
         "parse_listing", HtmlResponse, "https://www.dawn.com/latest-news", CHALLENGE, "bot_challenge",
