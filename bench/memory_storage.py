@@ -159,7 +159,7 @@ def _save_batches(store, batches: list[list[dict]]) -> float:
 
 def store_throughput(rows: int, runs: int) -> dict:
     from newsbot.store import Store
-    from newsbot.store.core import ARTICLE_COLUMNS, article_row
+    from newsbot.store.rows import ARTICLE_COLUMNS, article_row
 
     items = oracle_items(rows)
     batches = [items[at : at + 100] for at in range(0, len(items), 100)]

@@ -32,7 +32,7 @@ NEW = "2026-03-12T16:30:00+05:00"
 
 
 def run(articles: int = 1000, new: int = 10, runs: int = 3, variants: int = 6, timeout: float = 600) -> dict:
-    from newsbot.mirror import Snapshot
+    from newsbot.downloader.mirror import Snapshot
     from tests.sites import SiteServer
 
     info = machine()

@@ -1,17 +1,32 @@
-"""NEWSBOT_* settings, parsed and checked once into a frozen value (fail before the first request)."""
+"""Every NEWSBOT_* setting, parsed and checked once into a frozen value (fail before the first request).
+
+A crawl builds its Config once (newsbot.store.state.CrawlState) and hands it to whoever needs it;
+`scrapy crawl` builds one more before the crawler, to refuse a bad setting with one line.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
+
+from scrapy.settings import BaseSettings
 
 from newsbot import settings as defaults
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+COVERAGE_FIELDS = ("title", "published_at", "body", "authors", "description", "images", "image_captions")
+"""What NEWSBOT_HEALTH_COVERAGE may name (image_captions: the share of images with a caption)."""
 
 
-def setting(settings, name: str):
+def setting(settings: BaseSettings, name: str) -> Any:
     """A NEWSBOT_* value; newsbot.settings supplies the default when `settings` lacks it."""
     value = settings.get(name)
     return getattr(defaults, name) if value is None else value
@@ -31,6 +46,31 @@ def resolve_path(value: str) -> Path:
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """The health checks' limits (NEWSBOT_HEALTH_*); see newsbot.monitoring.health."""
+
+    coverage: dict[str, float] = field(default_factory=dict)
+    """field -> minimum share of extracted articles that have it (image_captions: of images)."""
+    min_sample: int = 5
+    """coverage and dropped-share are judged only when at least this many article pages came in."""
+    min_links_ratio: float = 0.5
+    """links discovered must be at least this share of the median of comparable recent runs."""
+    max_errors: int = 0
+    max_dropped_share: float = 0.2
+    """at most this share of downloaded article pages may be dropped (challenges, no title, ...)."""
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Thresholds:
+        return cls(
+            coverage=_coverage(setting(settings, "NEWSBOT_HEALTH_COVERAGE")),
+            min_sample=int(number(settings, "NEWSBOT_HEALTH_MIN_SAMPLE", whole=True)),
+            min_links_ratio=number(settings, "NEWSBOT_HEALTH_MIN_LINKS_RATIO"),
+            max_errors=int(number(settings, "NEWSBOT_HEALTH_MAX_ERRORS", whole=True)),
+            max_dropped_share=number(settings, "NEWSBOT_HEALTH_MAX_DROPPED_SHARE", maximum=1.0),
+        )
+
+
+@dataclass(frozen=True)
 class Config:
     db: Path
     mirror_url: str | None
@@ -43,69 +83,138 @@ class Config:
     revisit_hours: float
     retry_failed_max: int
     lock_wait: float
+    stats_file: Path | None = None
+    health: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def mirrored(self) -> bool:
+        """True when requests are answered by a mirror or snapshot instead of the live site."""
+        return bool(self.mirror_url or self.mirror_dir)
 
     @classmethod
-    def from_settings(cls, settings) -> Config:
-        mirror = (setting(settings, "NEWSBOT_MIRROR") or "").strip()
-        mirror_url = mirror_dir = None
-        if mirror:
-            if urlsplit(mirror).scheme in ("http", "https"):
-                if not urlsplit(mirror).hostname:
-                    raise ConfigError(
-                        f"NEWSBOT_MIRROR={mirror!r} has no host; use e.g. http://127.0.0.1:8123"
-                    )
-                mirror_url = mirror.rstrip("/")
-            else:
-                mirror_dir = resolve_path(mirror)
-                if not (mirror_dir / "manifest.json").is_file():
-                    raise ConfigError(
-                        f"NEWSBOT_MIRROR={mirror!r} is neither an http(s) URL nor a snapshot directory "
-                        "with a manifest.json (see seeds/README.md)"
-                    )
-        db = (setting(settings, "NEWSBOT_DB") or "").strip()
-        if not db:
-            raise ConfigError("NEWSBOT_DB is empty; give the SQLite file to write, e.g. newsbot.db")
-        db_path = Path(db).expanduser()
-        if db_path.is_dir():
-            raise ConfigError(f"NEWSBOT_DB={db!r} is a directory; give a file path")
-        if not db_path.parent.resolve().is_dir():
-            raise ConfigError(f"NEWSBOT_DB={db!r}: directory {str(db_path.parent)!r} does not exist")
-        seeds = resolve_path(setting(settings, "NEWSBOT_SEEDS"))
-        if not seeds.is_file():
-            raise ConfigError(
-                f"NEWSBOT_SEEDS: no start-points file at {str(seeds)!r}; give its full path "
-                "(under scrapyd: setting=NEWSBOT_SEEDS=/path/to/seeds/start-points.toml)"
-            )
+    def of(cls, crawler: Crawler) -> Config:
+        """The crawler's Config, parsed from its settings on first use and shared by every component."""
+        config = _PER_CRAWLER.get(crawler)
+        if config is None:
+            config = _PER_CRAWLER[crawler] = cls.from_settings(crawler.settings)
+        return config
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> Config:
+        mirror_url, mirror_dir = _mirror(settings)
         return cls(
-            db=db_path,
+            db=_db(settings),
             mirror_url=mirror_url,
             mirror_dir=mirror_dir,
-            seeds=seeds,
+            seeds=_seeds(settings),
             contact=(setting(settings, "NEWSBOT_CONTACT") or "").strip(),
-            batch_size=_positive_int(settings, "NEWSBOT_BATCH_SIZE"),
-            retry_after_max=_positive_float(settings, "NEWSBOT_RETRY_AFTER_MAX"),
-            max_index_pages=_positive_int(settings, "NEWSBOT_MAX_INDEX_PAGES"),
-            revisit_hours=_positive_float(settings, "NEWSBOT_REVISIT_HOURS"),
-            retry_failed_max=_positive_int(settings, "NEWSBOT_RETRY_FAILED_MAX"),
-            lock_wait=_positive_float(settings, "NEWSBOT_LOCK_WAIT"),
+            batch_size=int(number(settings, "NEWSBOT_BATCH_SIZE", minimum=1, whole=True)),
+            retry_after_max=number(settings, "NEWSBOT_RETRY_AFTER_MAX"),
+            max_index_pages=int(number(settings, "NEWSBOT_MAX_INDEX_PAGES", minimum=1, whole=True)),
+            revisit_hours=number(settings, "NEWSBOT_REVISIT_HOURS"),
+            retry_failed_max=int(number(settings, "NEWSBOT_RETRY_FAILED_MAX", minimum=1, whole=True)),
+            lock_wait=number(settings, "NEWSBOT_LOCK_WAIT"),
+            stats_file=_stats_file(settings),
+            health=Thresholds.from_settings(settings),
         )
 
 
-def _positive_int(settings, name: str) -> int:
+_PER_CRAWLER: WeakKeyDictionary[Crawler, Config] = WeakKeyDictionary()
+
+
+def number(
+    settings: BaseSettings,
+    name: str,
+    minimum: float = 0.0,
+    maximum: float | None = None,
+    whole: bool = False,
+) -> float:
+    """A finite number setting within [minimum, maximum]; ConfigError names the setting otherwise."""
+    raw = setting(settings, name)
+    kind = "whole number" if whole else "number"
     try:
-        value = int(setting(settings, name))
+        value = float(raw) if not isinstance(raw, bool) else math.nan
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}={setting(settings, name)!r} is not a whole number") from None
-    if value < 1:
-        raise ConfigError(f"{name} must be at least 1, not {value}")
+        value = math.nan
+    if not math.isfinite(value) or (whole and not value.is_integer()):
+        raise ConfigError(f"{name}={raw!r} is not a {kind}")
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"at least {minimum:g}" if maximum is None else f"between {minimum:g} and {maximum:g}"
+        raise ConfigError(f"{name}={raw!r}: must be {bounds}")
     return value
 
 
-def _positive_float(settings, name: str) -> float:
-    try:
-        value = float(setting(settings, name))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}={setting(settings, name)!r} is not a number of seconds") from None
-    if value < 0:
-        raise ConfigError(f"{name} must not be negative, not {value}")
-    return value
+def _coverage(raw: Any) -> dict[str, float]:
+    name = "NEWSBOT_HEALTH_COVERAGE"
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            raise ConfigError(f'{name}={raw!r} is not JSON; give an object like {{"title": 0.95}}') from None
+    if isinstance(value, BaseSettings):
+        value = value.copy_to_dict()
+    if not isinstance(value, dict):
+        raise ConfigError(f'{name}={raw!r} is not an object like {{"title": 0.95}}')
+    unknown = sorted(key for key in value if key not in COVERAGE_FIELDS)
+    if unknown:
+        raise ConfigError(
+            f"{name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(COVERAGE_FIELDS)}"
+        )
+    shares = {}
+    for key, share in value.items():
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+            raise ConfigError(f"{name}: {key} must be a share between 0 and 1, not {share!r}")
+        shares[key] = float(share)
+    return shares
+
+
+def _mirror(settings: BaseSettings) -> tuple[str | None, Path | None]:
+    mirror = (setting(settings, "NEWSBOT_MIRROR") or "").strip()
+    if not mirror:
+        return None, None
+    if urlsplit(mirror).scheme in ("http", "https"):
+        if not urlsplit(mirror).hostname:
+            raise ConfigError(f"NEWSBOT_MIRROR={mirror!r} has no host; use e.g. http://127.0.0.1:8123")
+        return mirror.rstrip("/"), None
+    mirror_dir = resolve_path(mirror)
+    if not (mirror_dir / "manifest.json").is_file():
+        raise ConfigError(
+            f"NEWSBOT_MIRROR={mirror!r} is neither an http(s) URL nor a snapshot directory "
+            "with a manifest.json (see seeds/README.md)"
+        )
+    return None, mirror_dir
+
+
+def _db(settings: BaseSettings) -> Path:
+    db = (setting(settings, "NEWSBOT_DB") or "").strip()
+    if not db:
+        raise ConfigError("NEWSBOT_DB is empty; give the SQLite file to write, e.g. newsbot.db")
+    db_path = Path(db).expanduser()
+    if db_path.is_dir():
+        raise ConfigError(f"NEWSBOT_DB={db!r} is a directory; give a file path")
+    if not db_path.parent.resolve().is_dir():
+        raise ConfigError(f"NEWSBOT_DB={db!r}: directory {str(db_path.parent)!r} does not exist")
+    return db_path
+
+
+def _seeds(settings: BaseSettings) -> Path:
+    seeds = resolve_path(setting(settings, "NEWSBOT_SEEDS"))
+    if not seeds.is_file():
+        raise ConfigError(
+            f"NEWSBOT_SEEDS: no start-points file at {str(seeds)!r}; give its full path "
+            "(under scrapyd: setting=NEWSBOT_SEEDS=/path/to/seeds/start-points.toml)"
+        )
+    return seeds
+
+
+def _stats_file(settings: BaseSettings) -> Path | None:
+    value = (setting(settings, "NEWSBOT_STATS_FILE") or "").strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise ConfigError(f"NEWSBOT_STATS_FILE={value!r} is a directory; give a file path")
+    if not path.parent.resolve().is_dir():
+        raise ConfigError(f"NEWSBOT_STATS_FILE={value!r}: directory {str(path.parent)!r} does not exist")
+    return path

@@ -1,21 +1,18 @@
 """Feed/export writers: CSV with nested fields as JSON text and spreadsheet formulas neutralised.
 
-Used by `scrapy crawl -O` feeds (FEED_EXPORTERS) and by `scrapy export` (`item_exporter`,
-`atomic_file`). All of them are Scrapy's own item exporters; nothing here writes CSV or JSON itself.
+Used by `scrapy crawl -O` feeds (FEED_EXPORTERS) and by `scrapy export` (`item_exporter`). All of them
+are Scrapy's own item exporters; nothing here writes CSV or JSON itself.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import stat
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from pathlib import Path
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonItemExporter, JsonLinesItemExporter
+
+from newsbot.compat import write_csv_header_now
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,9 +38,8 @@ class JsonCellCsvItemExporter(CsvItemExporter):
     def start_exporting(self):
         # With the fields known up front, the header goes out before any row, so an export of no
         # rows is still a valid CSV file (just the header) rather than an empty one.
-        if self.include_headers_line and self.fields_to_export and self._headers_not_written:
-            self._headers_not_written = False
-            self._write_headers_and_set_fields_to_export(None)
+        if self.include_headers_line and self.fields_to_export:
+            write_csv_header_now(self)
 
 
 # `scrapy export --format` -> exporter class; file suffixes that imply a format.
@@ -69,52 +65,3 @@ def item_exporter(
     if export_format == "json":
         options["indent"] = 0
     return EXPORT_FORMATS[export_format](file, **options)
-
-
-@contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A binary file that appears at `path` whole or not at all.
-
-    Writes go to a hidden temporary file in the same directory (`.NAME.XXXX.tmp`), which is fsynced
-    and renamed over `path` only when the block ends without an exception; on an exception it is
-    removed and `path` keeps what it had. A process killed outright can leave the temporary file
-    behind, never a partial `path`. The result gets the mode an existing `path` had, else the
-    usual one for new files (0666 less the umask).
-    """
-    directory = path.parent
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, _mode_for(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (where the platform allows opening a directory)."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

@@ -58,6 +58,24 @@ class TeaserItem:
 
 
 ARTICLE_FIELDS = tuple(ArticleItem.__dataclass_fields__)
+"""The article contract's fields, in contract order (docs/contract.md); the store and exports use these."""
 TEASER_FIELDS = tuple(TeaserItem.__dataclass_fields__)
-GENRE_RANK = {"news": 0, "opinion": 1, "editorial": 2}
-"""When one piece is reached with two genres, the more specific (higher rank) wins."""
+
+GENRES = ("news", "opinion", "editorial")
+"""From least to most specific. A piece reached with two genres (an editorial also listed as news) is
+the more specific one: this is the only place that rule is written."""
+_GENRE_RANK = {genre: rank for rank, genre in enumerate(GENRES)}
+
+
+def is_stronger_genre(genre: str | None, than: str | None) -> bool:
+    """True when `genre` is more specific than `than` (None counts as "news")."""
+    return _GENRE_RANK.get(genre or "news", 0) > _GENRE_RANK.get(than or "news", 0)
+
+
+def stronger_genre(*genres: str | None) -> str:
+    """The most specific of these genres; "news" when none is given."""
+    strongest = "news"
+    for genre in genres:
+        if is_stronger_genre(genre, strongest):
+            strongest = genre or "news"
+    return strongest

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 
 from itemloaders import ItemLoader
-from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
+from itemloaders.processors import Compose, MapCompose, TakeFirst
 
-from newsbot.items import ArticleItem, TeaserItem
+from newsbot.items import ArticleItem
 from newsbot.processors import (
     canonical_article_url,
     clean_block,
@@ -63,8 +64,13 @@ def normalise_card(raw: dict, extra: tuple[str, ...] = ()) -> dict | None:
     return card
 
 
-def _unique_urls(values: list[dict]) -> list[dict]:
+def _unique_urls(values: Iterable[dict]) -> list[dict]:
     return unique(values, key=lambda value: value["url"])
+
+
+def card_links(raw_cards: Iterable[dict]) -> list[dict]:
+    """The cards of a listing or feed as the links a spider follows: normalised, one per article URL."""
+    return _unique_urls(map(normalise_card, raw_cards))
 
 
 class ArticleLoader(ItemLoader):
@@ -87,19 +93,3 @@ class ArticleLoader(ItemLoader):
     images_out = Compose(_unique_urls)
     related_editorials_in = MapCompose(partial(normalise_card, extra=("teaser",)))
     related_editorials_out = Compose(_unique_urls)
-
-
-class CardListLoader(ItemLoader):
-    """Collects the cards of a listing, feed or sitemap into one deduplicated `links` list."""
-
-    default_item_class = dict
-    links_in = MapCompose(normalise_card)
-    links_out = Compose(_unique_urls)
-
-
-class TeaserLoader(ItemLoader):
-    """A teaser item from one normalised card (normalise_card) plus the index page it was found on."""
-
-    default_item_class = TeaserItem
-    default_output_processor = TakeFirst()
-    authors_out = Identity()

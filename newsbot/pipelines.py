@@ -5,18 +5,18 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
+from typing import Any, Self
 
 from itemadapter import ItemAdapter
-from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
 
-from newsbot.config import Config
-from newsbot.drops import count_drop
-from newsbot.health import coverage_stats
-from newsbot.items import GENRE_RANK
-from newsbot.processors import utc_now_iso
-from newsbot.store import Store
-from newsbot.store.fetches import mark_dropped
+from newsbot.items import is_stronger_genre
+from newsbot.monitoring.health import coverage_stats
+from newsbot.monitoring.log import count_drop
+from newsbot.store.state import CrawlState
 
 REQUIRED = {
     "article": ("url", "title", "published_at"),
@@ -39,59 +39,76 @@ class DropReason(DropItem):
         self.reason = reason
 
 
-class CrawlerComponent:
-    def __init__(self, crawler):
-        self.crawler = crawler
+class StatsPipeline:
+    """A pipeline that only needs the crawl's stats."""
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
 
 
-class CoveragePipeline(CrawlerComponent):
+class CoveragePipeline(StatsPipeline):
     """Counts which fields extracted articles have, before validation drops any (for health checks)."""
 
-    def process_item(self, item):
+    def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         if adapter["type"] == "article":
             for key, number in coverage_stats(adapter).items():
-                self.crawler.stats.inc_value(key, number)
+                self.stats.inc_value(key, number)
         return item
 
 
-class ValidatePipeline(CrawlerComponent):
-    """Articles need url, title and published_at; teasers need url, title and index_url."""
+class ValidatePipeline:
+    """Articles need url, title and published_at; teasers need url, title and index_url.
 
-    def process_item(self, item):
+    An article page that fails is remembered as dropped (not downloaded again every run).
+    """
+
+    def __init__(self, stats: StatsCollector, state: CrawlState):
+        self.stats = stats
+        self.state = state
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats, CrawlState.of(crawler))
+
+    def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         for name in REQUIRED[adapter["type"]]:
             if not adapter.get(name):
                 prefix = "teaser_" if adapter["type"] == "teaser" else ""
                 reason = f"{prefix}missing_{name}"
-                count_drop(self.crawler.stats, reason, adapter.get("url"))
+                count_drop(self.stats, reason, adapter.get("url"))
+                if adapter["type"] == "article" and adapter.get("url"):
+                    self.state.mark_dropped(adapter["url"])
                 raise DropReason(reason, adapter.get("url"))
         return item
 
 
-class DedupePipeline(CrawlerComponent):
+class DedupePipeline(StatsPipeline):
     """One item per canonical URL per crawl, however many panes, feeds and sitemaps led to it.
 
     The one exception: an article fetched again because it was reached with a more specific genre
     (news < opinion < editorial) passes, so the stronger genre is what gets stored.
     """
 
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        self.seen: dict[tuple, int] = {}
+    def __init__(self, stats: StatsCollector):
+        super().__init__(stats)
+        self.seen: dict[tuple, str | None] = {}
 
-    def process_item(self, item):
+    def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         key = identity(adapter)
-        rank = GENRE_RANK.get(adapter.get("genre") or "news", 0) if adapter["type"] == "article" else 0
-        if key in self.seen and rank <= self.seen[key]:
-            self.crawler.stats.inc_value(f"newsbot/dropped/duplicate_{adapter['type']}")
+        genre = adapter.get("genre") if adapter["type"] == "article" else None
+        if key in self.seen and not is_stronger_genre(genre, self.seen[key]):
+            self.stats.inc_value(f"newsbot/dropped/duplicate_{adapter['type']}")
             raise DropReason("duplicate", adapter["url"])
-        self.seen[key] = rank
+        self.seen[key] = genre
         return item
 
 
@@ -103,33 +120,24 @@ ROW_ERRORS = (
 
 
 class StorePipeline:
-    """Writes items to the SQLite store in batches (NEWSBOT_BATCH_SIZE items, or every 10 seconds)."""
+    """Writes items to the archive in batches (NEWSBOT_BATCH_SIZE items, or every 10 seconds)."""
 
     MAX_BATCH_AGE = 10.0
 
-    def __init__(self, crawler, config: Config):
-        self.crawler = crawler
-        self.config = config
-        self.store: Store | None = None
+    def __init__(self, state: CrawlState, stats: StatsCollector, batch_size: int):
+        self.state = state
+        self.stats = stats
+        self.batch_size = batch_size
         self.pending: dict[str, list[dict]] = {"article": [], "teaser": []}
         self.oldest = 0.0
 
     @classmethod
-    def from_crawler(cls, crawler):
-        pipeline = cls(crawler, Config.from_settings(crawler.settings))
-        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
-        return pipeline
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        state = CrawlState.of(crawler)
+        assert crawler.stats is not None
+        return cls(state, crawler.stats, state.config.batch_size)
 
-    def item_dropped(self, item, response, exception, spider=None):
-        """An article page that failed validation is remembered as dropped, not downloaded every run."""
-        reason = getattr(exception, "reason", "")
-        if self.store is not None and reason.startswith("missing_"):
-            mark_dropped(self.store, ItemAdapter(item)["url"])
-
-    def open_spider(self):
-        self.store = Store.open(self.config.db)
-
-    def process_item(self, item):
+    def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         if not any(self.pending.values()):
             self.oldest = time.monotonic()
@@ -137,43 +145,37 @@ class StorePipeline:
         # value through itemadapter's type checks: 0.17 ms per call, measured.)
         self.pending[adapter["type"]].append(dict(adapter))
         size = sum(map(len, self.pending.values()))
-        if size >= self.config.batch_size or time.monotonic() - self.oldest >= self.MAX_BATCH_AGE:
+        if size >= self.batch_size or time.monotonic() - self.oldest >= self.MAX_BATCH_AGE:
             self.flush()
         return item
 
     def flush(self) -> None:
-        if self.store is None:
-            return
-        seen_at = utc_now_iso()
-        savers = {"article": self.store.save_articles, "teaser": self.store.save_teasers}
-        stats = self.crawler.stats
+        savers = {"article": self.state.save_articles, "teaser": self.state.save_teasers}
         for kind, items in self.pending.items():
             if not items:
                 continue
             try:
-                counts = savers[kind](items, seen_at=seen_at)
+                counts = savers[kind](items)
             except ROW_ERRORS:
                 # One row SQLite refuses must not hold back its batch, nor (left pending) every batch
                 # after it: the batch is written again row by row, and only the refused row is dropped.
-                counts = self._save_one_by_one(kind, items, savers[kind], seen_at)
+                counts = self._save_one_by_one(kind, items, savers[kind])
             for outcome, number in counts.items():
-                stats.inc_value(f"newsbot/{kind}s/{outcome}", number)
-            stats.inc_value(f"newsbot/{kind}s/stored", counts.total())
+                self.stats.inc_value(f"newsbot/{kind}s/{outcome}", number)
+            self.stats.inc_value(f"newsbot/{kind}s/stored", counts.total())
             self.pending[kind] = []
 
-    def _save_one_by_one(self, kind: str, items: list[dict], save, seen_at: str) -> Counter:
+    def _save_one_by_one(
+        self, kind: str, items: list[dict], save: Callable[[list[dict]], Counter]
+    ) -> Counter:
         counts: Counter = Counter()
         for item in items:
             try:
-                counts += save([item], seen_at=seen_at)
+                counts += save([item])
             except ROW_ERRORS as error:
                 prefix = "teaser_" if kind == "teaser" else ""
-                count_drop(self.crawler.stats, f"{prefix}store_refused", item.get("url"), str(error))
+                count_drop(self.stats, f"{prefix}store_refused", item.get("url"), str(error))
         return counts
 
-    def close_spider(self):
-        try:
-            self.flush()
-        finally:
-            if self.store is not None:
-                self.store.close()
+    def close_spider(self) -> None:
+        self.flush()

@@ -7,14 +7,15 @@ tested as tables (tests/test_processors.py) and reused by every item loader.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
-SITE_HOST = "www.dawn.com"
-SITE_OFFSET = timezone(timedelta(hours=5), "PKT")
-CANONICAL_ARTICLE = "https://www.dawn.com/news/{id}"
+from w3lib.html import strip_html5_whitespace
+from w3lib.url import safe_url_string
+
+from newsbot.dawn import CANONICAL_ARTICLE, SITE_HOST, SITE_OFFSET
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES = re.compile(r"\s+")
@@ -44,9 +45,10 @@ _ARTICLE_PATH = re.compile(r"^/news/(?:amp/)?(\d+)(?:/[^/]*)?/?$")
 
 
 def join_url(base: str, url: str) -> str | None:
-    """urljoin, or None for a link urllib cannot split (it raises ValueError on `http://[::1`)."""
+    """An href resolved against its page, trimmed as a browser trims it (HTML5 whitespace only);
+    None for a link urllib cannot split (it raises ValueError on `http://[::1`)."""
     try:
-        return urljoin(base, url)
+        return urljoin(base, strip_html5_whitespace(url))
     except ValueError:
         return None
 
@@ -78,14 +80,15 @@ def canonical_article_url(url: str | None, base: str | None = None) -> str | Non
 
 
 def absolute_url(url: str | None, base: str | None = None) -> str | None:
-    """An absolute http(s) URL, or None for empty values and `data:`/`javascript:` placeholders."""
+    """An absolute http(s) URL, escaped as a browser would request it (spaces and non-ASCII
+    percent-encoded), or None for empty values and `data:`/`javascript:` placeholders."""
     if not url:
         return None
-    url = unescape(url.strip())
+    url = unescape(strip_html5_whitespace(url))
     if base:
         url = join_url(base, url)
     try:
-        return url if url and urlsplit(url).scheme in ("http", "https") else None
+        return safe_url_string(url) if url and urlsplit(url).scheme in ("http", "https") else None
     except ValueError:
         return None
 
@@ -239,11 +242,6 @@ def more_precise_date(shown: str | None, *others: str | None) -> str | None:
         if other and "T" in other and other[:10] == shown:
             return other
     return shown
-
-
-def utc_now_iso() -> str:
-    """The current time as ISO 8601 UTC with seconds: for store bookkeeping only, never extraction."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # --- Titles and sections -----------------------------------------------------------------------

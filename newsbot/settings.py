@@ -42,24 +42,30 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 COOKIES_ENABLED = False
+# The flow, as Scrapy wires it (docs/architecture.md). Downloader middlewares: a lower number is nearer
+# the engine, so the guard checks a request first and the recorder sees what is left after retries.
 DOWNLOADER_MIDDLEWARES = {
-    "newsbot.guard.SiteGuardMiddleware": 40,
-    "newsbot.guard.RedirectGuardMiddleware": 650,
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "newsbot.robots.StrictRobotsTxtMiddleware": 100,
+    "newsbot.downloader.guard.SiteGuardMiddleware": 40,
+    "newsbot.downloader.robots.RobotsFailClosedMiddleware": 530,
+    "newsbot.downloader.recorder.FetchRecorder": 540,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newsbot.middlewares.RetryAfterMiddleware": 550,
-    "newsbot.middlewares.FetchRecorder": 540,
+    "newsbot.downloader.retry.RetryAfterMiddleware": 550,
+    "newsbot.downloader.guard.RedirectGuardMiddleware": 650,
 }
 DOWNLOAD_HANDLERS = {
-    "http": "newsbot.mirror.MirrorDownloadHandler",
-    "https": "newsbot.mirror.MirrorDownloadHandler",
+    "http": "newsbot.downloader.mirror.MirrorDownloadHandler",
+    "https": "newsbot.downloader.mirror.MirrorDownloadHandler",
     "file": None,
     "data": None,
 }
 
-ADDONS = {"newsbot.addons.SnapshotReplay": 0}
-EXTENSIONS = {"newsbot.extensions.RunMonitor": 400, "newsbot.extensions.StatsFile": 500}
+ADDONS = {"newsbot.downloader.addons.SnapshotReplay": 0, "newsbot.downloader.addons.ContactUserAgent": 0}
+# CrawlState first: it owns the archive connection, the run id and the clock for everyone else.
+EXTENSIONS = {
+    "newsbot.store.state.CrawlState": 100,
+    "newsbot.monitoring.runs.RunMonitor": 400,
+    "newsbot.monitoring.statsfile.StatsFile": 500,
+}
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.CoveragePipeline": 50,
@@ -77,4 +83,6 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "newsbot.logformatter.NewsbotLogFormatter"
+# A dropped item was already logged by the pipeline that dropped it, with its reason and URL
+# (newsbot.monitoring.log.count_drop); Scrapy's own line, with the whole item, goes to DEBUG.
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"

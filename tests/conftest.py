@@ -68,4 +68,17 @@ def run_scrapy(
     return CrawlResult(completed, stats_file)
 
 
+def newsbot_crawler(spidercls, **settings):
+    """A crawler with the project's settings (its extensions built, CrawlState among them) and `settings`
+    on top, its stats open: for component and spider tests that run no crawl."""
+    from scrapy.utils.test import get_crawler
+
+    from newsbot import settings as project_settings
+
+    project = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    crawler = get_crawler(spidercls, {**project, **settings})
+    crawler.stats.open_spider()
+    return crawler
+
+
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from newsbot.mirror import Snapshot
+from newsbot.downloader.mirror import Snapshot
 
 CHUNK = 64 * 1024
 

@@ -8,7 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from newsbot.mirror import Snapshot
+from newsbot.downloader.mirror import Snapshot
 
 
 class SiteServer:

@@ -37,7 +37,7 @@ from scrapy.settings import Settings
 from newsbot import settings as project_settings
 from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import SCHEMA_VERSION, Store
-from newsbot.store.core import article_row
+from newsbot.store.rows import article_row
 from newsbot.store.schema import MIGRATIONS
 from tests.conftest import FAST, ROOT, SNAPSHOT, scrapy_command
 from tests.faults import FaultServer, GzipFile, Huge, Reset, Short, Stall, Status, write_gzip_bomb
@@ -254,7 +254,7 @@ def test_transient_fault_is_retried_and_the_article_stored(transient, case):
     ],
 )
 def test_parse_retry_after_reads_seconds_and_dates_and_refuses_the_rest(header, seconds):
-    from newsbot.middlewares import parse_retry_after
+    from newsbot.downloader.retry import parse_retry_after
 
     assert parse_retry_after(header, now=60.0) == seconds
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsbot.guard import block_reason
+from newsbot.downloader.guard import block_reason
 from tests.conftest import FAST, run_scrapy
 
 EXPECTED = json.loads((Path(__file__).parent / "data" / "snapshot_expected.json").read_text(encoding="utf-8"))
@@ -111,13 +111,12 @@ def test_a_redirect_to_a_location_urllib_cannot_split_is_blocked_as_a_bad_url(tm
     from scrapy import Request
     from scrapy.exceptions import IgnoreRequest
     from scrapy.http import Response
-    from scrapy.utils.test import get_crawler
 
-    from newsbot.guard import RedirectGuardMiddleware
+    from newsbot.downloader.guard import RedirectGuardMiddleware
     from newsbot.spiders.articles import ArticlesSpider
+    from tests.conftest import newsbot_crawler
 
-    crawler = get_crawler(ArticlesSpider, {"NEWSBOT_DB": str(tmp_path / "g.db")})
-    crawler.stats.open_spider()
+    crawler = newsbot_crawler(ArticlesSpider, NEWSBOT_DB=str(tmp_path / "g.db"))
     crawler.spider = ArticlesSpider.from_crawler(crawler)
     guard = RedirectGuardMiddleware.from_crawler(crawler)
     request = Request("https://www.dawn.com/news/1")

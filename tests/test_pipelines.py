@@ -4,17 +4,16 @@ import sqlite3
 
 import pytest
 from scrapy.utils.misc import build_from_crawler
-from scrapy.utils.test import get_crawler
 
 from newsbot.items import ArticleItem
 from newsbot.pipelines import DedupePipeline, DropReason, StorePipeline, ValidatePipeline
 from newsbot.spiders.articles import ArticlesSpider
+from newsbot.store.state import CrawlState
+from tests.conftest import newsbot_crawler
 
 
 def crawler_for(tmp_path, **settings):
-    crawler = get_crawler(ArticlesSpider, {"NEWSBOT_DB": str(tmp_path / "p.db"), **settings})
-    crawler.stats.open_spider()
-    return crawler
+    return newsbot_crawler(ArticlesSpider, NEWSBOT_DB=str(tmp_path / "p.db"), **settings)
 
 
 def item(article_id=1, **changes):
@@ -68,7 +67,7 @@ def test_dedupe_keeps_one_item_per_canonical_url(tmp_path):
 def test_store_batches_writes_and_flushes_at_close(tmp_path):
     crawler = crawler_for(tmp_path, NEWSBOT_BATCH_SIZE=3)
     pipeline = build_from_crawler(StorePipeline, crawler)
-    pipeline.open_spider()
+    CrawlState.of(crawler).start_run("articles", {})  # as when the spider opens
     db = sqlite3.connect(tmp_path / "p.db")
     for article_id in (1, 2):
         pipeline.process_item(item(article_id))
@@ -96,7 +95,6 @@ def test_a_row_sqlite_refuses_is_dropped_alone_and_later_batches_are_stored(tmp_
     every later flush failed again: nothing more was stored in the run."""
     crawler = crawler_for(tmp_path, NEWSBOT_BATCH_SIZE=3)
     pipeline = build_from_crawler(StorePipeline, crawler)
-    pipeline.open_spider()
     poison = item(2**63)  # url https://www.dawn.com/news/9223372036854775808
     for each in (item(2), poison, item(3), item(4), item(5), item(6)):
         pipeline.process_item(each)

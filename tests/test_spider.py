@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse, Response, XmlResponse
-from scrapy.utils.test import get_crawler
 
 from newsbot.config import ConfigError
 from newsbot.pages import ArticlePage
-from newsbot.spiders.articles import ArticleArguments, ArticlesSpider
+from newsbot.spiders.arguments import ArticleArguments
+from newsbot.spiders.articles import ArticlesSpider
 from newsbot.spiders.base import ARTICLE_PRIORITY
+from tests.conftest import newsbot_crawler
 
 GOLDEN = Path(__file__).parent / "golden"
 CHALLENGE = b"<html><head><title>Just a moment...</title></head><body>cf_chl_opt</body></html>"
@@ -46,8 +47,7 @@ def test_bad_arguments_raise_config_error(kwargs):
 
 
 def make_spider(tmp_path, **kwargs):
-    crawler = get_crawler(ArticlesSpider, {"NEWSBOT_DB": str(tmp_path / "s.db")})
-    crawler.stats.open_spider()
+    crawler = newsbot_crawler(ArticlesSpider, NEWSBOT_DB=str(tmp_path / "s.db"))
     return ArticlesSpider.from_crawler(crawler, **kwargs)
 
 
@@ -132,8 +132,7 @@ def test_unexpected_extraction_error_is_a_counted_drop_naming_the_url(tmp_path, 
 def make_opinion_spider(tmp_path, **settings):
     from newsbot.spiders.opinion import OpinionSpider
 
-    crawler = get_crawler(OpinionSpider, {"NEWSBOT_DB": str(tmp_path / "o.db"), **settings})
-    crawler.stats.open_spider()
+    crawler = newsbot_crawler(OpinionSpider, NEWSBOT_DB=str(tmp_path / "o.db"), **settings)
     return OpinionSpider.from_crawler(crawler)
 
 
@@ -152,7 +151,7 @@ PAGES = [(1, AUTHOR + "/1"), (2, AUTHOR + "/2"), (3, AUTHOR + "/3"), (9, AUTHOR 
     ],
 )
 def test_author_page_number(url, expected):
-    from newsbot.spiders.opinion import author_page_number
+    from newsbot.spiders.arguments import author_page_number
 
     assert author_page_number(url) == expected
 
@@ -180,37 +179,35 @@ def test_pagination_stops_early_when_a_page_holds_only_pieces_stored_before(tmp_
 
 
 def test_pieces_stored_earlier_in_the_same_run_do_not_stop_pagination(tmp_path):
-    from newsbot.store import Store
     from tests.test_store import article
 
     spider = make_opinion_spider(tmp_path)
-    store = Store.open(tmp_path / "o.db")
-    store.save_articles([article(1)], seen_at=spider.started_at)
-    store.close()
+    spider.state.start_run("opinion", {})
+    spider.state.save_articles([article(1)])
     assert spider.next_index_page(AUTHOR, PAGES, ["https://www.dawn.com/news/1"]) == AUTHOR + "/2"
 
 
 def test_a_stronger_genre_found_later_in_the_run_reaches_the_pending_request(tmp_path):
     spider = make_opinion_spider(tmp_path)
-    link = {"url": "https://www.dawn.com/news/77", "updated_at": None}
-    first = spider.follow(link, genre_hint="opinion")
+    url = "https://www.dawn.com/news/77"
+    first = spider.follow(url, genre_hint="opinion")
     assert first is not None and not first.dont_filter
-    assert spider.follow(link, genre_hint="opinion") is None
-    assert spider.follow(link, genre_hint="editorial") is None  # not downloaded yet: no second request
+    assert spider.follow(url, genre_hint="opinion") is None
+    assert spider.follow(url, genre_hint="editorial") is None  # not downloaded yet: no second request
     assert first.cb_kwargs == {"genre_hint": "editorial"}
-    assert spider.follow(link, genre_hint="opinion") is None
+    assert spider.follow(url, genre_hint="opinion") is None
     assert first.cb_kwargs == {"genre_hint": "editorial"}
 
 
 def test_a_stronger_genre_after_extraction_fetches_the_page_once_more(tmp_path):
     spider = make_opinion_spider(tmp_path)
-    link = {"url": "https://www.dawn.com/news/78", "updated_at": None}
-    spider.follow(link, genre_hint="opinion")
-    spider.extracted_genre[link["url"]] = "opinion"
-    again = spider.follow(link, genre_hint="editorial")
+    url = "https://www.dawn.com/news/78"
+    spider.follow(url, genre_hint="opinion")
+    spider.extracted_genre[url] = "opinion"
+    again = spider.follow(url, genre_hint="editorial")
     assert again.dont_filter and again.cb_kwargs == {"genre_hint": "editorial"}
-    spider.extracted_genre[link["url"]] = "editorial"
-    assert spider.follow(link, genre_hint="editorial") is None
+    spider.extracted_genre[url] = "editorial"
+    assert spider.follow(url, genre_hint="editorial") is None
 
 
 START_POINT_ANSWERS = {
@@ -291,7 +288,7 @@ def test_a_page_cut_off_before_its_body_is_not_remembered_as_dropped(tmp_path, a
 
     spider = make_spider(tmp_path)
     url = "https://www.dawn.com/news/1981650"
-    store = spider.archive_store()
+    store = spider.state.store
     record_fetch(store, url, "2026-11-26T10:00:00+00:00", 200, "fetched")
     assert list(spider.parse_article(answer(url))) == []
     assert spider.crawler.stats.get_value(f"newsbot/dropped/{reason}") == 1

@@ -165,17 +165,6 @@ def test_change_seq_grows_only_when_content_changes(store):
     assert [row["change_seq"] for row in store.articles()] == [3, 2]
 
 
-def test_store_field_lists_match_the_item_schema():
-    from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
-    from newsbot.store import core
-
-    assert core.ARTICLE_FIELDS == ARTICLE_FIELDS
-    assert core.TEASER_FIELDS == TEASER_FIELDS
-    from newsbot.items import GENRE_RANK
-
-    assert core.GENRE_RANK == GENRE_RANK
-
-
 def test_reaching_a_stronger_genre_piece_as_news_changes_nothing(store):
     store.save_articles([article(genre="editorial")], seen_at="t1")
     assert store.save_articles([article(genre="news")], seen_at="t2") == {"unchanged": 1}

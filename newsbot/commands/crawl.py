@@ -14,8 +14,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newsbot.config import Config, ConfigError
-from newsbot.runlock import RunLock
 from newsbot.store import Store, StoreError
+from newsbot.store.runlock import RunLock
 
 EXIT_HEALTH_FAILED = 3
 EXIT_ALREADY_RUNNING = 75  # EX_TEMPFAIL: try again later
@@ -44,6 +44,7 @@ class Command(ScrapyCrawlCommand):
             config = Config.from_settings(self.settings)
             spidercls = self.crawler_process.spider_loader.load(args[0])
             check_spider_arguments(spidercls, opts.spargs)
+            spidercls.load_start_points(config.seeds)
             Store.open(config.db, check=True).close()
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r}; see `scrapy list`", print_help=False) from None
@@ -59,7 +60,7 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = EXIT_ALREADY_RUNNING
             return None
         try:
-            crawler = self._create_crawler(spidercls)
+            crawler = self.crawler_process.create_crawler(spidercls)
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:

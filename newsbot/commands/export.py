@@ -22,10 +22,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newsbot.config import ConfigError, setting
-from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, atomic_file, item_exporter
-from newsbot.items import GENRE_RANK
-from newsbot.processors import parse_datetime, utc_now_iso
-from newsbot.store import Store, StoreError
+from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, item_exporter
+from newsbot.files import atomic_file
+from newsbot.items import GENRES
+from newsbot.processors import parse_datetime
+from newsbot.store import Store, StoreError, utc_now_iso
 from newsbot.store.export import (
     EXPORT_FIELDS,
     ExportQueryError,
@@ -146,8 +147,8 @@ def build_request(opts, settings) -> ExportRequest:
     genre = _text("--genre", opts.genre)
     if genre is not None:
         genre = genre.lower()
-        if genre not in GENRE_RANK:
-            raise ConfigError(f"unknown genre {opts.genre!r}; use {', '.join(GENRE_RANK)}")
+        if genre not in GENRES:
+            raise ConfigError(f"unknown genre {opts.genre!r}; use {', '.join(GENRES)}")
     target = None
     if opts.new:
         target = _text("--target", opts.target) or (None if opts.output == STDOUT else opts.output)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy.http import Response, TextResponse
 from selectolax.lexbor import LexborNode
 
-from newsbot.items import GENRE_RANK, ArticleItem
+from newsbot.items import ArticleItem, stronger_genre
 from newsbot.loaders import ArticleLoader
 from newsbot.pages.cards import CARD, read_byline, read_card, read_time
 from newsbot.pages.common import (
@@ -223,7 +223,5 @@ class ArticlePage:
         return cards
 
     def _genre(self, authors: list[str]) -> str:
-        genres = ["news", self.genre_hint or "news"]
-        if any(name.strip().lower() == "editorial" for name in authors):
-            genres.append("editorial")
-        return max(genres, key=GENRE_RANK.__getitem__)
+        byline = "editorial" if any(name.strip().lower() == "editorial" for name in authors) else None
+        return stronger_genre(self.genre_hint, byline)

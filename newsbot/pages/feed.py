@@ -8,7 +8,7 @@ from lxml import etree
 from parsel import Selector
 from scrapy.http import Response
 
-from newsbot.loaders import CardListLoader
+from newsbot.loaders import card_links
 from newsbot.pages.common import PageError, is_empty_body
 from newsbot.processors import canonical_article_url
 
@@ -44,18 +44,16 @@ class FeedPage:
         selector = xml_selector(self.response)
         if not selector.xpath("/rss/channel"):
             raise PageError("not_a_feed", "no RSS <rss><channel> document element")
-        loader = CardListLoader()
-        for entry in selector.xpath("//channel/item"):
-            # guid is slug-less but may be a non-URL id; link carries the slug and sometimes utm queries
-            candidates = [entry.xpath("guid/text()").get(), entry.xpath("link/text()").get()]
-            url = next(filter(None, (canonical_article_url((c or "").strip()) for c in candidates)), None)
-            loader.add_value(
-                "links",
-                {
-                    "url": url,
-                    "title": entry.xpath("title/text()").get(),
-                    "label": "Published",
-                    "date": entry.xpath("pubDate/text()").get(),
-                },
-            )
-        return loader.load_item().get("links", [])
+        return card_links(self._card(entry) for entry in selector.xpath("//channel/item"))
+
+    @staticmethod
+    def _card(entry: Selector) -> dict:
+        # guid is slug-less but may be a non-URL id; link carries the slug and sometimes utm queries
+        candidates = [entry.xpath("guid/text()").get(), entry.xpath("link/text()").get()]
+        url = next(filter(None, (canonical_article_url((c or "").strip()) for c in candidates)), None)
+        return {
+            "url": url,
+            "title": entry.xpath("title/text()").get(),
+            "label": "Published",
+            "date": entry.xpath("pubDate/text()").get(),
+        }

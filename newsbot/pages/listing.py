@@ -5,7 +5,7 @@ from __future__ import annotations
 from scrapy.http import Response
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newsbot.loaders import CardListLoader
+from newsbot.loaders import card_links
 from newsbot.pages.cards import CARD, in_sponsored_block, read_card
 from newsbot.pages.common import page_tree
 
@@ -30,7 +30,4 @@ class ListingPage:
             cards = [card for pane in panes for card in pane.css(CARD) if not in_sponsored_block(card)]
         else:
             cards = main_cards(tree)
-        loader = CardListLoader()
-        for card in cards:
-            loader.add_value("links", read_card(card, self.response.url))
-        return loader.load_item().get("links", [])
+        return card_links(read_card(card, self.response.url) for card in cards)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from scrapy.http import Response
 
 from newsbot.items import TeaserItem
-from newsbot.loaders import TeaserLoader, normalise_card
+from newsbot.loaders import normalise_card
 from newsbot.pages.cards import read_card
 from newsbot.pages.common import page_tree, text_of
 from newsbot.pages.listing import main_cards
@@ -46,10 +46,7 @@ class OpinionIndexPage:
             seen.add(normalised["url"])
             if raw.get("date") and not (normalised["published_at"] or normalised["updated_at"]):
                 result.rejected.append(("teaser_bad_date", f"{normalised['url']}: {raw['date']!r}"))
-            loader = TeaserLoader()
-            loader.add_value(None, normalised)
-            loader.add_value("index_url", self.response.url)
-            result.teasers.append(loader.load_item())
+            result.teasers.append(TeaserItem(**normalised, index_url=self.response.url))
         result.pages = self._pages(tree)
         return result
 

@@ -7,52 +7,35 @@ nothing here formats a value into a statement.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
+from newsbot.store.rows import article_row, decode_article, keep_stronger_genre, teaser_row
 from newsbot.store.schema import MIGRATIONS, SCHEMA_VERSION
 
-JSON_FIELDS = ("authors", "images", "related_editorials")
-# The item contract's fields in contract order (newsbot.items defines the same; a test keeps them equal,
-# since the store imports nothing from the rest of newsbot).
-ARTICLE_FIELDS = (
-    "type",
-    "url",
-    "article_id",
-    "title",
-    "section",
-    "genre",
-    "authors",
-    "published_at",
-    "updated_at",
-    "description",
-    "body",
-    "images",
-    "related_editorials",
-)
-TEASER_FIELDS = ("type", "url", "title", "teaser", "authors", "published_at", "updated_at", "index_url")
-CONTENT_FIELDS = ARTICLE_FIELDS[3:]
-GENRE_RANK = {
-    "news": 0,
-    "opinion": 1,
-    "editorial": 2,
-}  # as newsbot.items.GENRE_RANK (a test keeps them equal)
-TEASER_CONTENT_FIELDS = TEASER_FIELDS[2:-1]
-ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
+
+def utc_now() -> datetime:
+    """The store's bookkeeping clock (first_seen, fetched_at, run times): UTC, whole seconds."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def utc_now_iso() -> str:
+    return utc_now().isoformat()
+
 
 # A row reached again keeps first_seen. The genre it gets was already reconciled (keep_stronger_genre).
 _UPSERT = """
 INSERT INTO articles (url, article_id, type, title, section, genre, authors, published_at, updated_at,
                       description, body, images, related_editorials, content_hash,
-                      first_seen, last_seen, changed_at, change_seq)
+                      first_seen, last_seen, changed_at, change_seq, first_run)
 VALUES (:url, :article_id, :type, :title, :section, :genre, :authors, :published_at, :updated_at,
         :description, :body, :images, :related_editorials, :content_hash, :seen, :seen, :seen,
-        (SELECT coalesce(max(change_seq), 0) + 1 FROM articles))
+        (SELECT coalesce(max(change_seq), 0) + 1 FROM articles), :run_id)
 ON CONFLICT (url) DO UPDATE SET
     title = excluded.title, section = excluded.section,
     genre = excluded.genre,
@@ -102,40 +85,6 @@ def unusable(path, error: Exception) -> str:
 
 class StoreError(Exception):
     """The store file cannot be used; the message says why and what to do."""
-
-
-def content_hash(row: dict, fields: tuple[str, ...] = CONTENT_FIELDS) -> str:
-    """A stable hash of what a reader sees (a row's column values), to tell a changed story from a
-    re-crawled one. Nested fields are hashed as the JSON text stored in their columns."""
-    payload = "\x1f".join("\x00" if row.get(name) is None else str(row[name]) for name in fields)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def article_row(item: dict) -> dict:
-    """An article item as a row: nested fields as JSON text (encoded once), plus its content hash."""
-    row = {name: item.get(name) for name in ARTICLE_COLUMNS if name != "content_hash"}
-    for name in JSON_FIELDS:
-        row[name] = json.dumps(item.get(name) or [], ensure_ascii=False)
-    row["content_hash"] = content_hash(row)
-    return row
-
-
-def teaser_row(item: dict) -> dict:
-    """A teaser item as a row (authors as JSON text)."""
-    row = {
-        name: item.get(name) for name in ("index_url", "url", "title", "teaser", "published_at", "updated_at")
-    }
-    row["article_id"] = int(item["url"].rsplit("/", 1)[1])
-    row["authors"] = json.dumps(item.get("authors") or [], ensure_ascii=False)
-    row["content_hash"] = content_hash(row, TEASER_CONTENT_FIELDS)
-    return row
-
-
-def keep_stronger_genre(row: dict, stored: sqlite3.Row) -> None:
-    """A piece stored as an editorial or opinion stays one when reached again as plain news."""
-    if GENRE_RANK.get(stored["genre"], 0) > GENRE_RANK.get(row["genre"], 0):
-        row["genre"] = stored["genre"]
-        row["content_hash"] = content_hash(row)
 
 
 def sql_statements(script: str):
@@ -224,12 +173,13 @@ class Store:
             self.connection.execute("ROLLBACK")
             raise
 
-    def save_articles(self, items: Iterable[dict], seen_at: str) -> Counter:
+    def save_articles(self, items: Iterable[dict], seen_at: str, run_id: int | None = None) -> Counter:
         """Upsert articles in one transaction; returns counts of new, updated and unchanged rows.
 
         A changed article's previous state is copied to article_versions first, so nothing is lost.
+        A new row remembers `run_id`, the run that first stored it.
         """
-        rows = [article_row(item) | {"seen": seen_at} for item in items]
+        rows = [article_row(item) | {"seen": seen_at, "run_id": run_id} for item in items]
         lookup = "SELECT content_hash, genre FROM articles WHERE url = :url"
         return self._save(rows, lookup, _UPSERT, before_change=_KEEP_VERSION, reconcile=keep_stronger_genre)
 
@@ -240,7 +190,12 @@ class Store:
         return self._save(rows, lookup, _UPSERT_TEASER)
 
     def _save(
-        self, rows: list[dict], lookup: str, upsert: str, before_change=None, reconcile=None
+        self,
+        rows: list[dict],
+        lookup: str,
+        upsert: str,
+        before_change: str | None = None,
+        reconcile: Callable[[dict, sqlite3.Row], None] | None = None,
     ) -> Counter:
         """Run `upsert` per row in one BEGIN IMMEDIATE transaction, counting outcomes by content hash.
 
@@ -268,10 +223,14 @@ class Store:
             raise
         return counts
 
-    def known_urls(self, urls: Iterable[str], stored_before: str = "9999") -> set[str]:
-        """Which of these canonical URLs have an article stored (first seen before `stored_before`)."""
-        lookup = "SELECT 1 FROM articles WHERE url = ? AND first_seen < ?"
-        return {url for url in urls if self.connection.execute(lookup, (url, stored_before)).fetchone()}
+    def stored_by_other_runs(self, urls: Iterable[str], run_id: int | None) -> set[str]:
+        """Which of these canonical URLs have an article stored by a run other than `run_id` (or
+        before runs were recorded); with run_id None, every stored one."""
+        if run_id is None:
+            lookup, extra = "SELECT 1 FROM articles WHERE url = ?", ()
+        else:
+            lookup, extra = "SELECT 1 FROM articles WHERE url = ? AND first_run IS NOT ?", (run_id,)
+        return {url for url in urls if self.connection.execute(lookup, (url, *extra)).fetchone()}
 
     def teasers(self) -> list[dict]:
         """Every stored teaser as an item-shaped dict, by index page then article id."""
@@ -285,10 +244,3 @@ class Store:
 
     def close(self) -> None:
         self.connection.close()
-
-
-def decode_article(row: sqlite3.Row) -> dict:
-    article = dict(row)
-    for name in JSON_FIELDS:
-        article[name] = json.loads(article[name])
-    return article

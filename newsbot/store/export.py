@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from newsbot.store.core import ARTICLE_FIELDS, JSON_FIELDS, TEASER_FIELDS, Store
+from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
+from newsbot.store.core import Store
+from newsbot.store.rows import JSON_FIELDS
 
 # Contract order first (docs/contract.md); then store bookkeeping a user may ask for with --fields.
 EXPORT_FIELDS = {"article": ARTICLE_FIELDS, "teaser": TEASER_FIELDS}

@@ -69,8 +69,3 @@ def recent_runs(store: Store, spider: str, limit: int, before_id: int) -> list[d
         (spider, before_id, limit),
     )
     return [dict(row) for row in rows]
-
-
-def run(store: Store, run_id: int) -> dict:
-    row = store.connection.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
-    return dict(row)

@@ -132,6 +132,12 @@ MIGRATIONS = {
     CREATE INDEX crawl_runs_spider ON crawl_runs (spider, started_at);
     PRAGMA user_version = 3;
     """,
+    4: """
+    -- The run that first stored a piece. "Stored before this run" is decided by run id, never by
+    -- comparing one-second timestamps (two runs in the same second would look like one).
+    ALTER TABLE articles ADD COLUMN first_run INTEGER;
+    PRAGMA user_version = 4;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from typing import Self
 from urllib.parse import urlsplit
 
+from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
 
 from newsbot.processors import join_url
 
@@ -47,34 +52,35 @@ def block_reason(url: str, allowed_hosts: set[str]) -> str | None:
 class SiteGuardMiddleware:
     """Checks each request before it is downloaded (order 40, before everything else)."""
 
-    def __init__(self, crawler):
-        self.crawler = crawler
+    def __init__(self, allowed_hosts: set[str], stats: StatsCollector):
+        self.allowed_hosts = allowed_hosts
+        self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        domains = getattr(crawler.spider, "allowed_domains", None) or ()
+        return cls({host.lower() for host in domains}, crawler.stats)
 
     def check(self, url: str, what: str) -> None:
-        spider = self.crawler.spider
-        allowed = {host.lower() for host in getattr(spider, "allowed_domains", None) or ()}
-        reason = block_reason(url, allowed)
+        reason = block_reason(url, self.allowed_hosts)
         if reason is None:
             return
-        self.crawler.stats.inc_value(f"newsbot/blocked/{reason}")
+        self.stats.inc_value(f"newsbot/blocked/{reason}")
         logger.warning("Blocked %s (%s): %s", what, reason, url)
         raise IgnoreRequest(f"blocked {what} ({reason}): {url}")
 
-    def process_request(self, request):
+    def process_request(self, request: Request) -> None:
         self.check(request.url, "request")
 
 
 class RedirectGuardMiddleware(SiteGuardMiddleware):
     """Checks a redirect's target before Scrapy's RedirectMiddleware follows it (order 650 > 600)."""
 
-    def process_request(self, request):
+    def process_request(self, request: Request) -> None:
         return None
 
-    def process_response(self, request, response):
+    def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location:
             target = location.decode("latin-1").strip()

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from newsbot.items import GENRE_RANK
-from newsbot.processors import SITE_OFFSET
+from newsbot.dawn import SITE_OFFSET
+from newsbot.items import is_stronger_genre
+
+CONDITIONAL_REASONS = frozenset({"changed", "window"})
+"""Revisits for a possible edit: conditional on the validators the server sent before (a 304 is cheap).
+A genre upgrade needs the page even when it has not changed."""
 
 
 def to_moment(value: str | None) -> datetime | None:
@@ -28,7 +32,7 @@ def to_moment(value: str | None) -> datetime | None:
 def changed_since(changed: str | None, fetched: datetime | None) -> bool:
     """Did a listing's change time come after our last download? A bare date counts from that day on."""
     moment = to_moment(changed)
-    if moment is None or fetched is None:
+    if changed is None or moment is None or fetched is None:
         return False
     if "T" not in changed:
         return moment.date() >= fetched.astimezone(SITE_OFFSET).date()
@@ -36,17 +40,25 @@ def changed_since(changed: str | None, fetched: datetime | None) -> bool:
 
 
 def revisit_reason(
-    link: dict, state: dict | None, now: datetime, window: timedelta, genre_hint: str | None = None
+    updated_at: str | None,
+    state: dict | None,
+    now: datetime,
+    window: timedelta,
+    genre_hint: str | None = None,
 ) -> str | None:
-    """Why to download this link ("new", "changed", "window", "genre"), or None to skip it."""
+    """Why to download a link ("new", "changed", "window", "genre"), or None to skip it.
+
+    `updated_at` is the change time the link's card or sitemap entry declares; `state` is what the
+    archive knows of the URL (newsbot.store.fetches.seen_state), None for a URL never seen.
+    """
     if state is None:
         return "new"
     fetched = to_moment(state.get("fetched_at") or state.get("last_seen"))
-    if changed_since(link.get("updated_at"), fetched):
+    if changed_since(updated_at, fetched):
         return "changed"
     published = to_moment(state.get("published_at")) or to_moment(state.get("first_seen"))
     if published is not None and now - published < window:
         return "window"
-    if genre_hint and GENRE_RANK[genre_hint] > GENRE_RANK.get(state.get("genre") or "news", 0):
+    if genre_hint and is_stronger_genre(genre_hint, state.get("genre")):
         return "genre"
     return None

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from statistics import median
 
-COVERED_FIELDS = ("title", "published_at", "body", "authors", "description", "images")
+from newsbot.config import COVERAGE_FIELDS, Thresholds
+
+COVERED_FIELDS = tuple(name for name in COVERAGE_FIELDS if name != "image_captions")
 
 
 @dataclass(frozen=True)
@@ -23,19 +25,6 @@ class Check:
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    coverage: dict
-    """field -> minimum share of extracted articles that have it (image_captions: of images)."""
-    min_sample: int
-    """coverage is judged only when at least this many articles were extracted."""
-    min_links_ratio: float
-    """links discovered must be at least this share of the median of recent successful runs."""
-    max_errors: int
-    max_dropped_share: float
-    """at most this share of downloaded article pages may be dropped (challenges, no title, ...)."""
 
 
 def coverage_stats(item: Mapping) -> dict[str, int]:

@@ -19,7 +19,7 @@ from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
 
 from newsbot.config import Config
-from newsbot.processors import SITE_HOST
+from newsbot.dawn import SITE_HOST
 
 
 def path_and_query(url: str) -> str:
@@ -52,7 +52,7 @@ class Snapshot:
 class MirrorDownloadHandler(BaseDownloadHandler):
     def __init__(self, crawler):
         super().__init__(crawler)
-        config = Config.from_settings(crawler.settings)
+        config = Config.of(crawler)
         self.mirror_url = config.mirror_url
         self.snapshot = Snapshot(config.mirror_dir) if config.mirror_dir else None
         self.http = HTTP11DownloadHandler(crawler)

@@ -1,0 +1,60 @@
+"""The record of each article download (table `fetches`): what the next run's revisit policy reads."""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.http.headers import Headers
+from scrapy.statscollectors import StatsCollector
+
+from newsbot.pages.common import failure_page_reason
+from newsbot.store.state import CrawlState
+
+
+class FetchRecorder:
+    """Records each article download's final outcome through the crawl state.
+
+    Sits below the retry middleware, so it sees what is left after retries: a page ("fetched", with
+    its ETag/Last-Modified for the next conditional revisit), a 304 ("not_modified": the article's
+    last_seen moves and nothing else), or a failure ("failed": an error status, a download error, an
+    empty body or a bot challenge; the next run retries it).
+    """
+
+    def __init__(self, state: CrawlState, stats: StatsCollector):
+        self.state = state
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FetchRecorder:
+        assert crawler.stats is not None
+        return cls(CrawlState.of(crawler), crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not request.meta.get("newsbot_article"):
+            return response
+        if response.status == 304:
+            self.state.record_fetch(request.url, 304, "not_modified")
+            self.state.touch_article(request.url)
+            self.stats.inc_value("newsbot/articles/not_modified")
+        elif 200 <= response.status < 300 and not failure_page_reason(response):
+            self.state.record_fetch(
+                request.url,
+                response.status,
+                "fetched",
+                etag=_header(response.headers, b"ETag"),
+                last_modified=_header(response.headers, b"Last-Modified"),
+            )
+        else:
+            self.state.record_fetch(request.url, response.status, "failed")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if request.meta.get("newsbot_article") and not isinstance(exception, IgnoreRequest):
+            self.state.record_fetch(request.url, None, "failed")
+
+
+def _header(headers: Headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,1 @@
+"""Watching runs: drop counting, health checks, run records and the stats file."""

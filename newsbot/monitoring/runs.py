@@ -1,0 +1,86 @@
+"""The end of a run: health checks judged, the crawl_runs row completed (through the crawl state)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from newsbot.config import Config, Thresholds
+from newsbot.monitoring.health import Check, evaluate
+from newsbot.store.state import CrawlState
+
+logger = logging.getLogger(__name__)
+RECENT_RUNS = 5
+
+
+class RunMonitor:
+    """Judges the run when the spider closes and completes its crawl_runs row (CrawlState opened it).
+
+    A failed health check logs an ERROR naming the check and its figure, marks the run failed, and sets
+    the stat newsbot/run/status to "failed", which makes `scrapy crawl` exit with status 3.
+    """
+
+    def __init__(self, stats: StatsCollector, thresholds: Thresholds):
+        self.stats = stats
+        self.thresholds = thresholds
+        self.state: CrawlState | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        monitor = cls(crawler.stats, Config.of(crawler).health)
+        crawler.signals.connect(monitor.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(monitor.spider_closed, signal=signals.spider_closed)
+        return monitor
+
+    def spider_opened(self, spider: Spider) -> None:
+        # Extensions are built together, so the crawl state can only be looked up once the crawl runs.
+        self.state = CrawlState.of(spider.crawler)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.state is None or self.state.run_id is None:
+            return
+        stats = dict(self.stats.get_stats()) | {"finish_reason": reason}
+        recent = [run["links_discovered"] or 0 for run in self.state.recent_runs(spider.name, RECENT_RUNS)]
+        checks = evaluate(stats, recent, self.thresholds)
+        failed = [check for check in checks if not check.ok]
+        for check in failed:
+            logger.error(
+                "Health check failed: %s = %s (threshold %s): %s",
+                check.name,
+                check.value,
+                check.threshold,
+                check.detail,
+            )
+        status = "failed" if failed else "ok"
+        self.stats.set_value("newsbot/run/status", status)
+        self.state.finish_run(
+            run_figures(stats, status, reason, checks, failed) | {"finished_at": self.state.now_iso()}
+        )
+
+
+def run_figures(stats: dict, status: str, reason: str, checks: list[Check], failed: list[Check]) -> dict:
+    """The crawl_runs columns for a finished run, from the crawl's stats."""
+
+    def prefixed(prefix: str) -> dict:
+        return {key[len(prefix) :]: value for key, value in stats.items() if key.startswith(prefix)}
+
+    return {
+        "status": status,
+        "finish_reason": reason,
+        "pages_fetched": stats.get("response_received_count", 0),
+        "links_discovered": stats.get("newsbot/links/discovered", 0),
+        "items_new": stats.get("newsbot/articles/new", 0),
+        "items_updated": stats.get("newsbot/articles/updated", 0),
+        "items_unchanged": stats.get("newsbot/articles/unchanged", 0),
+        "items_not_modified": stats.get("newsbot/articles/not_modified", 0),
+        "dropped": prefixed("newsbot/dropped/"),
+        "failed": prefixed("newsbot/failed/"),
+        "errors": stats.get("log_count/ERROR", 0),
+        "health": [check.as_dict() for check in checks],
+        "message": "; ".join(f"{check.name}: {check.detail}" for check in failed) or None,
+    }

@@ -1,0 +1,63 @@
+"""Items as table rows and back: nested fields as JSON text, and the content hash that tells a changed
+story from one crawled again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Mapping
+
+from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS, stronger_genre
+
+JSON_FIELDS = ("authors", "images", "related_editorials")
+CONTENT_FIELDS = ARTICLE_FIELDS[3:]
+"""What a reader sees of an article (title onwards): a change to any of these is a new version."""
+TEASER_CONTENT_FIELDS = TEASER_FIELDS[2:-1]
+ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
+TEASER_COLUMNS = ("index_url", "url", "title", "teaser", "published_at", "updated_at")
+
+
+def content_hash(row: Mapping, fields: tuple[str, ...] = CONTENT_FIELDS) -> str:
+    """A stable hash of what a reader sees (a row's column values), to tell a changed story from a
+    re-crawled one. Nested fields are hashed as the JSON text stored in their columns."""
+    payload = "\x1f".join("\x00" if row.get(name) is None else str(row[name]) for name in fields)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _json(value) -> str:
+    return json.dumps(value or [], ensure_ascii=False)
+
+
+def article_row(item: Mapping) -> dict:
+    """An article item as a row: nested fields as JSON text (encoded once), plus its content hash."""
+    row = {name: item.get(name) for name in ARTICLE_COLUMNS if name != "content_hash"}
+    for name in JSON_FIELDS:
+        row[name] = _json(item.get(name))
+    row["content_hash"] = content_hash(row)
+    return row
+
+
+def teaser_row(item: Mapping) -> dict:
+    """A teaser item as a row (authors as JSON text)."""
+    row = {name: item.get(name) for name in TEASER_COLUMNS}
+    row["article_id"] = int(item["url"].rsplit("/", 1)[1])
+    row["authors"] = _json(item.get("authors"))
+    row["content_hash"] = content_hash(row, TEASER_CONTENT_FIELDS)
+    return row
+
+
+def keep_stronger_genre(row: dict, stored: sqlite3.Row) -> None:
+    """A piece stored as an editorial or opinion stays one when reached again as plain news."""
+    genre = stronger_genre(row["genre"], stored["genre"])
+    if genre != row["genre"]:
+        row["genre"] = genre
+        row["content_hash"] = content_hash(row)
+
+
+def decode_article(row: Mapping) -> dict:
+    """A stored article row as an item-shaped dict, nested fields decoded."""
+    article = dict(row)
+    for name in JSON_FIELDS:
+        article[name] = json.loads(article[name])
+    return article

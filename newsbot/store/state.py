@@ -1,0 +1,127 @@
+"""CrawlState: the one owner of a crawl's state — its connection to the archive, its run id, its clock.
+
+Spiders, downloader middlewares, pipelines and run records ask it through the typed methods below;
+nothing else opens the archive during a crawl. Configuration is parsed once here and handed out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+from newsbot.config import Config
+from newsbot.store import fetches, runs
+from newsbot.store.core import Store, utc_now
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlState:
+    """A crawler extension (EXTENSIONS): opens the archive when the spider opens, records the run, and
+    closes the archive when the engine stops (after every spider_closed handler has written)."""
+
+    def __init__(self, config: Config, clock: Callable[[], datetime] = utc_now):
+        self.config = config
+        self.clock = clock
+        self.run_id: int | None = None
+        self._store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlState:
+        state = cls(Config.of(crawler))
+        crawler.signals.connect(state.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(state.close, signal=signals.engine_stopped)
+        return state
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlState:
+        """The crawler's CrawlState (for components' from_crawler)."""
+        state = crawler.get_extension(cls)
+        if state is None:
+            raise RuntimeError(f"{cls.__module__}.{cls.__name__} must be enabled in EXTENSIONS")
+        return state
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The archive, opened on first use."""
+        if self._store is None:
+            self._store = Store.open(self.config.db)
+        return self._store
+
+    def spider_opened(self, spider: Spider) -> None:
+        arguments = getattr(spider, "arguments", None)
+        self.start_run(spider.name, asdict(arguments) if is_dataclass(arguments) else {})
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # --- the clock -----------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def now_iso(self) -> str:
+        return self.clock().isoformat()
+
+    # --- run records ---------------------------------------------------------------------------
+
+    def start_run(self, spider: str, arguments: dict) -> int:
+        self.run_id = runs.start_run(self.store, spider, arguments, self.now_iso())
+        return self.run_id
+
+    def finish_run(self, figures: dict) -> None:
+        if self.run_id is not None:
+            runs.finish_run(self.store, self.run_id, figures)
+
+    def recent_runs(self, spider: str, limit: int) -> list[dict]:
+        """The latest successful runs of `spider` before this one, newest first."""
+        if self.run_id is None:
+            return []
+        return runs.recent_runs(self.store, spider, limit, self.run_id)
+
+    # --- seen-state ----------------------------------------------------------------------------
+
+    def seen_state(self, url: str) -> dict | None:
+        return fetches.seen_state(self.store, url)
+
+    def failed_urls(self) -> list[str]:
+        """Article URLs whose download failed in earlier runs and is still worth retrying."""
+        return fetches.failed_urls(self.store, self.config.retry_failed_max)
+
+    def all_stored_before(self, urls: list[str]) -> bool:
+        """True when every URL has an article stored by another run than this one."""
+        return self.store.stored_by_other_runs(urls, self.run_id) == set(urls)
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def record_fetch(
+        self,
+        url: str,
+        status: int | None,
+        outcome: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        fetches.record_fetch(self.store, url, self.now_iso(), status, outcome, etag, last_modified)
+
+    def touch_article(self, url: str) -> None:
+        fetches.touch_article(self.store, url, self.now_iso())
+
+    def mark_dropped(self, url: str) -> None:
+        fetches.mark_dropped(self.store, url)
+
+    def save_articles(self, items: Iterable[dict]) -> Counter:
+        return self.store.save_articles(items, seen_at=self.now_iso(), run_id=self.run_id)
+
+    def save_teasers(self, items: Iterable[dict]) -> Counter:
+        return self.store.save_teasers(items, seen_at=self.now_iso())
