@@ -11,26 +11,22 @@ from __future__ import annotations
 import time
 
 from scrapy import Request
-from scrapy.crawler import Crawler
+from scrapy.core.downloader import Downloader
 from scrapy.exporters import CsvItemExporter
 
 
-def hold_download_slot(crawler: Crawler, request: Request, wait: float) -> bool:
+def hold_download_slot(downloader: Downloader, request: Request, wait: float) -> bool:
     """Hold back every download from the request's site for `wait` seconds (a Retry-After answer).
 
-    Scrapy's downloader starts a slot's next download once `download_delay()` has passed since
-    `slot.lastseen` (a time.monotonic() value); moving lastseen forward delays them all. Returns False
-    when there is no such slot (no engine yet, or the slot was already freed), when there is nothing
-    to hold.
+    Scrapy's downloader starts a slot's next download once `download_delay()` (jittered) has passed
+    since `slot.lastseen`, a time.monotonic() value; moving lastseen to now + wait delays them all by at
+    least `wait`. Returns False when the site has no slot (it was already freed) or no delay (then
+    lastseen is not consulted), when there is nothing to hold.
     """
-    engine = crawler.engine
-    if engine is None:
-        return False
-    downloader = engine.downloader
     slot = downloader.slots.get(downloader.get_slot_key(request))
     if slot is None or not slot.download_delay():
         return False
-    slot.lastseen = max(slot.lastseen, time.monotonic() + wait - slot.download_delay())
+    slot.lastseen = max(slot.lastseen, time.monotonic() + wait)
     return True
 
 

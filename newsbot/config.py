@@ -186,16 +186,21 @@ def _mirror(settings: BaseSettings) -> tuple[str | None, Path | None]:
     return None, mirror_dir
 
 
+def file_path(name: str, value: str) -> Path:
+    """A file the crawl will write: not a directory, and in a directory that exists."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise ConfigError(f"{name}={value!r} is a directory; give a file path")
+    if not path.parent.resolve().is_dir():
+        raise ConfigError(f"{name}={value!r}: directory {str(path.parent)!r} does not exist")
+    return path
+
+
 def _db(settings: BaseSettings) -> Path:
     db = (setting(settings, "NEWSBOT_DB") or "").strip()
     if not db:
         raise ConfigError("NEWSBOT_DB is empty; give the SQLite file to write, e.g. newsbot.db")
-    db_path = Path(db).expanduser()
-    if db_path.is_dir():
-        raise ConfigError(f"NEWSBOT_DB={db!r} is a directory; give a file path")
-    if not db_path.parent.resolve().is_dir():
-        raise ConfigError(f"NEWSBOT_DB={db!r}: directory {str(db_path.parent)!r} does not exist")
-    return db_path
+    return file_path("NEWSBOT_DB", db)
 
 
 def _seeds(settings: BaseSettings) -> Path:
@@ -210,11 +215,4 @@ def _seeds(settings: BaseSettings) -> Path:
 
 def _stats_file(settings: BaseSettings) -> Path | None:
     value = (setting(settings, "NEWSBOT_STATS_FILE") or "").strip()
-    if not value:
-        return None
-    path = Path(value).expanduser()
-    if path.is_dir():
-        raise ConfigError(f"NEWSBOT_STATS_FILE={value!r} is a directory; give a file path")
-    if not path.parent.resolve().is_dir():
-        raise ConfigError(f"NEWSBOT_STATS_FILE={value!r}: directory {str(path.parent)!r} does not exist")
-    return path
+    return file_path("NEWSBOT_STATS_FILE", value) if value else None

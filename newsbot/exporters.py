@@ -1,19 +1,29 @@
-"""Feed/export writers: CSV with nested fields as JSON text and spreadsheet formulas neutralised.
+"""Feeds and exports: CSV with nested fields as JSON text and spreadsheet formulas neutralised, and the
+`scrapy export` job that writes the archive through them.
 
-Used by `scrapy crawl -O` feeds (FEED_EXPORTERS) and by `scrapy export` (`item_exporter`). All of them
-are Scrapy's own item exporters; nothing here writes CSV or JSON itself.
+Used by `scrapy crawl -O` feeds (FEED_EXPORTERS) and by `scrapy export` (`run_export`). All writers are
+Scrapy's own item exporters; nothing here writes CSV or JSON itself.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import BinaryIO
 
 from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonItemExporter, JsonLinesItemExporter
 
 from newsbot.compat import write_csv_header_now
+from newsbot.config import ConfigError
+from newsbot.files import atomic_file
+from newsbot.store import Store, StoreError, utc_now_iso
+from newsbot.store.export import ExportQueryError, Selection, advance_export_mark, export_mark, select_rows
 
+STDOUT = "-"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -65,3 +75,83 @@ def item_exporter(
     if export_format == "json":
         options["indent"] = 0
     return EXPORT_FORMATS[export_format](file, **options)
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    db: Path
+    output: str
+    """A file path, or "-" for standard output."""
+    export_format: str
+    selection: Selection
+    fields: tuple[str, ...]
+    target: str | None = None
+    """--new: the name the high-water mark is kept under; None without --new."""
+    excel: bool = False
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int
+    mark: int | None = None
+    """The --new mark after the export (None without --new)."""
+
+
+def _write(request: ExportRequest, rows: Iterator[tuple[int, dict]], file: BinaryIO) -> tuple[int, int]:
+    """Export every row to `file`; returns (row count, highest change_seq written, 0 for none)."""
+    exporter = item_exporter(request.export_format, file, request.fields, excel=request.excel)
+    count = last = 0
+    exporter.start_exporting()
+    for change_seq, item in rows:
+        exporter.export_item(item)
+        count += 1
+        last = max(last, change_seq)
+    exporter.finish_exporting()
+    return count, last
+
+
+def run_export(request: ExportRequest, stdout: BinaryIO | None = None) -> ExportResult:
+    """Run one export. User errors raise ConfigError; the --new mark moves only after the output is
+    complete (renamed into place, or flushed to stdout)."""
+    if not request.db.is_file():
+        raise ConfigError(
+            f"no database at {str(request.db)!r} (NEWSBOT_DB or --db); nothing was created — "
+            "crawl first or give the archive's path"
+        )
+    try:
+        store = Store.open(request.db)
+    except StoreError as error:
+        raise ConfigError(str(error)) from None
+    try:
+        selection = request.selection
+        if request.target is not None:
+            selection = replace(
+                selection, after_change_seq=export_mark(store, request.target, selection.item_type)
+            )
+        try:
+            rows = select_rows(store, selection, request.fields)
+        except ExportQueryError as error:
+            raise ConfigError(str(error)) from None
+        if request.output == STDOUT:
+            stream = stdout if stdout is not None else sys.stdout.buffer
+            count, last = _write(request, rows, stream)
+            stream.flush()
+        else:
+            try:
+                with atomic_file(Path(request.output)) as file:
+                    count, last = _write(request, rows, file)
+            except OSError as error:
+                raise ConfigError(f"cannot write {request.output!r}: {error.strerror or error}") from None
+        if request.target is None:
+            return ExportResult(rows=count)
+        mark = max(last, selection.after_change_seq or 0)
+        try:
+            advance_export_mark(store, request.target, selection.item_type, mark, utc_now_iso())
+        except sqlite3.Error as error:
+            raise ConfigError(
+                f"exported {count} row(s) to {request.output!r}, but the --new mark could not be saved "
+                f"({error}); the next --new export to {request.target!r} will repeat them"
+            ) from None
+        return ExportResult(rows=count, mark=mark)
+    finally:
+        store.close()

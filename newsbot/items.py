@@ -6,12 +6,20 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class ArticleItem:
+class DawnItem:
+    """What every item names: its kind, and the piece it is about."""
+
+    type: str = ""
+    """"article" or "teaser"."""
+    url: str | None = None
+    """Canonical `https://www.dawn.com/news/{id}` of the piece: no slug, query, fragment or `amp/`."""
+
+
+@dataclass
+class ArticleItem(DawnItem):
     """One Dawn article, column or editorial page."""
 
     type: str = "article"
-    url: str | None = None
-    """Canonical `https://www.dawn.com/news/{id}`: no slug, query, fragment or `amp/`."""
     article_id: int | None = None
     """The numeric id from the URL."""
     title: str | None = None
@@ -37,12 +45,10 @@ class ArticleItem:
 
 
 @dataclass
-class TeaserItem:
-    """One teaser card seen on an opinion or editorial index page."""
+class TeaserItem(DawnItem):
+    """One teaser card seen on an opinion or editorial index page (`url`: the piece it leads to)."""
 
     type: str = "teaser"
-    url: str | None = None
-    """Canonical `https://www.dawn.com/news/{id}` of the piece the card leads to."""
     title: str | None = None
     """Card headline, cleaned like an article title."""
     teaser: str | None = None

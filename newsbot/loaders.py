@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 from itemloaders import ItemLoader
 from itemloaders.processors import Compose, MapCompose, TakeFirst
@@ -51,7 +52,7 @@ def normalise_card(raw: dict, extra: tuple[str, ...] = ()) -> dict | None:
         return None
     when = parse_dawn_date(raw.get("date"))
     updated = (clean_text(raw.get("label")) or "").lower().startswith("updated")
-    card = {
+    card: dict[str, Any] = {
         "url": url,
         "title": clean_text(raw.get("title")),
         "published_at": None if updated else when,
@@ -64,13 +65,13 @@ def normalise_card(raw: dict, extra: tuple[str, ...] = ()) -> dict | None:
     return card
 
 
-def _unique_urls(values: Iterable[dict]) -> list[dict]:
+def _unique_urls(values: Iterable[dict | None]) -> list[dict]:
     return unique(values, key=lambda value: value["url"])
 
 
 def card_links(raw_cards: Iterable[dict]) -> list[dict]:
     """The cards of a listing or feed as the links a spider follows: normalised, one per article URL."""
-    return _unique_urls(map(normalise_card, raw_cards))
+    return _unique_urls(normalise_card(raw) for raw in raw_cards)
 
 
 class ArticleLoader(ItemLoader):

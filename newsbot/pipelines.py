@@ -15,7 +15,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newsbot.items import is_stronger_genre
 from newsbot.monitoring.health import coverage_stats
-from newsbot.monitoring.log import count_drop
+from newsbot.monitoring.log import StatsComponent, count_drop, crawl_stats
 from newsbot.store.state import CrawlState
 
 REQUIRED = {
@@ -39,19 +39,7 @@ class DropReason(DropItem):
         self.reason = reason
 
 
-class StatsPipeline:
-    """A pipeline that only needs the crawl's stats."""
-
-    def __init__(self, stats: StatsCollector):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        return cls(crawler.stats)
-
-
-class CoveragePipeline(StatsPipeline):
+class CoveragePipeline(StatsComponent):
     """Counts which fields extracted articles have, before validation drops any (for health checks)."""
 
     def process_item(self, item: Any) -> Any:
@@ -74,8 +62,7 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        return cls(crawler.stats, CrawlState.of(crawler))
+        return cls(crawl_stats(crawler), CrawlState.of(crawler))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -90,7 +77,7 @@ class ValidatePipeline:
         return item
 
 
-class DedupePipeline(StatsPipeline):
+class DedupePipeline(StatsComponent):
     """One item per canonical URL per crawl, however many panes, feeds and sitemaps led to it.
 
     The one exception: an article fetched again because it was reached with a more specific genre
@@ -134,8 +121,7 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         state = CrawlState.of(crawler)
-        assert crawler.stats is not None
-        return cls(state, crawler.stats, state.config.batch_size)
+        return cls(state, crawl_stats(crawler), state.config.batch_size)
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

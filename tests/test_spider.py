@@ -284,12 +284,12 @@ def _pdf(url: str) -> Response:
     ],
 )
 def test_a_page_cut_off_before_its_body_is_not_remembered_as_dropped(tmp_path, answer, reason, outcome):
-    from newsbot.store.fetches import record_fetch, seen_state
+    from newsbot.store.fetches import Fetch, record_fetch, seen_state
 
     spider = make_spider(tmp_path)
     url = "https://www.dawn.com/news/1981650"
     store = spider.state.store
-    record_fetch(store, url, "2026-11-26T10:00:00+00:00", 200, "fetched")
+    record_fetch(store, Fetch(url, 200, "fetched"), "2026-11-26T10:00:00+00:00")
     assert list(spider.parse_article(answer(url))) == []
     assert spider.crawler.stats.get_value(f"newsbot/dropped/{reason}") == 1
     [(recorded,)] = store.connection.execute("SELECT outcome FROM fetches WHERE url = ?", (url,))

@@ -4,59 +4,28 @@
                   [--genre G] [--section S] [--author NAME] [--new [--target NAME]] [--fields a,b,c]
                   [--excel] [--db PATH]
 
-Rows stream from one SQLite cursor through Scrapy's item exporters (newsbot.exporters) into a
-temporary file that is renamed into place when complete. Anything a user can get wrong ends with one
-clear line and exit status 2, never a traceback. docs/export.md is the user's guide.
+This module checks the options and turns them into an ExportRequest; newsbot.exporters.run_export
+streams the rows from one SQLite cursor through Scrapy's item exporters into a temporary file that is
+renamed into place when complete. Anything a user can get wrong ends with one line and exit status 2,
+never a traceback. docs/export.md is the user's guide.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sqlite3
 import sys
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
 
+from newsbot.commands import fail
 from newsbot.config import ConfigError, setting
-from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, item_exporter
-from newsbot.files import atomic_file
+from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
 from newsbot.processors import parse_datetime
-from newsbot.store import Store, StoreError, utc_now_iso
-from newsbot.store.export import (
-    EXPORT_FIELDS,
-    ExportQueryError,
-    Selection,
-    advance_export_mark,
-    export_mark,
-    select_rows,
-)
-
-STDOUT = "-"
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    db: Path
-    output: str
-    """A file path, or "-" for standard output."""
-    export_format: str
-    selection: Selection
-    fields: tuple[str, ...]
-    target: str | None = None
-    """--new: the name the high-water mark is kept under; None without --new."""
-    excel: bool = False
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    rows: int
-    mark: int | None = None
-    """The --new mark after the export (None without --new)."""
+from newsbot.store.export import EXPORT_FIELDS, Selection
 
 
 def _date_bound(option: str, value: str | None) -> str | None:
@@ -121,7 +90,7 @@ def _output_path(output: str, db: Path) -> None:
         raise ConfigError(f"-o {output!r} is the database itself; give another file")
 
 
-def build_request(opts, settings) -> ExportRequest:
+def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportRequest:
     """Check every option and turn them into an ExportRequest; ConfigError says what to fix."""
     if not opts.output:
         raise ConfigError("give the output file with -o FILE, or -o - for standard output")
@@ -174,64 +143,22 @@ def build_request(opts, settings) -> ExportRequest:
     )
 
 
-def _write(request: ExportRequest, rows, file: BinaryIO) -> tuple[int, int]:
-    """Export every row to `file`; returns (row count, highest change_seq written, 0 for none)."""
-    exporter = item_exporter(request.export_format, file, request.fields, excel=request.excel)
-    count = last = 0
-    exporter.start_exporting()
-    for change_seq, item in rows:
-        exporter.export_item(item)
-        count += 1
-        last = max(last, change_seq)
-    exporter.finish_exporting()
-    return count, last
-
-
-def run_export(request: ExportRequest, stdout: BinaryIO | None = None) -> ExportResult:
-    """Run one export. User errors raise ConfigError; the --new mark moves only after the output is
-    complete (renamed into place, or flushed to stdout)."""
-    if not request.db.is_file():
-        raise ConfigError(
-            f"no database at {str(request.db)!r} (NEWSBOT_DB or --db); nothing was created — "
-            "crawl first or give the archive's path"
-        )
-    try:
-        store = Store.open(request.db)
-    except StoreError as error:
-        raise ConfigError(str(error)) from None
-    try:
-        selection = request.selection
-        if request.target is not None:
-            selection = replace(
-                selection, after_change_seq=export_mark(store, request.target, selection.item_type)
-            )
-        try:
-            rows = select_rows(store, selection, request.fields)
-        except ExportQueryError as error:
-            raise ConfigError(str(error)) from None
-        if request.output == STDOUT:
-            stream = stdout if stdout is not None else sys.stdout.buffer
-            count, last = _write(request, rows, stream)
-            stream.flush()
-        else:
-            try:
-                with atomic_file(Path(request.output)) as file:
-                    count, last = _write(request, rows, file)
-            except OSError as error:
-                raise ConfigError(f"cannot write {request.output!r}: {error.strerror or error}") from None
-        if request.target is None:
-            return ExportResult(rows=count)
-        mark = max(last, selection.after_change_seq or 0)
-        try:
-            advance_export_mark(store, request.target, selection.item_type, mark, utc_now_iso())
-        except sqlite3.Error as error:
-            raise ConfigError(
-                f"exported {count} row(s) to {request.output!r}, but the --new mark could not be saved "
-                f"({error}); the next --new export to {request.target!r} will repeat them"
-            ) from None
-        return ExportResult(rows=count, mark=mark)
-    finally:
-        store.close()
+# (flags, metavar or None for an on/off switch, help) of every `scrapy export` option; docs/export.md.
+EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+    (("-o", "--output"), "FILE", "output file, or - for standard output"),
+    (("--format",), "FORMAT", "csv, json or jsonl (default: from the file extension)"),
+    (("--type",), "TYPE", "article (default) or teaser"),
+    (("--since",), "D", "published on/after D (YYYY-MM-DD or ISO datetime)"),
+    (("--until",), "D", "published on/before D (a date includes that day)"),
+    (("--genre",), "G", "news, opinion or editorial (articles only)"),
+    (("--section",), "S", "exact section, ignoring ASCII case (articles only)"),
+    (("--author",), "NAME", "one of the authors is exactly NAME (ignoring ASCII case)"),
+    (("--new",), None, "only rows stored or changed since the last --new export"),
+    (("--target",), "NAME", "name the --new mark (default: the -o path as given)"),
+    (("--fields",), "A,B,C", "the fields to export, in this order"),
+    (("--excel",), None, "CSV: add a UTF-8 byte order mark for Excel"),
+    (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)"),
+)
 
 
 class Command(ScrapyCommand):
@@ -250,48 +177,29 @@ class Command(ScrapyCommand):
             "The file is written atomically: it appears whole or not at all. See docs/export.md."
         )
 
-    def add_options(self, parser) -> None:
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         group = parser.add_argument_group(title="Export Options")
-        group.add_argument("-o", "--output", metavar="FILE", help="output file, or - for standard output")
-        group.add_argument(
-            "--format", metavar="FORMAT", help="csv, json or jsonl (default: from the file extension)"
-        )
-        group.add_argument("--type", metavar="TYPE", help="article (default) or teaser")
-        group.add_argument("--since", metavar="D", help="published on/after D (YYYY-MM-DD or ISO datetime)")
-        group.add_argument("--until", metavar="D", help="published on/before D (a date includes that day)")
-        group.add_argument("--genre", metavar="G", help="news, opinion or editorial (articles only)")
-        group.add_argument(
-            "--section", metavar="S", help="exact section, ignoring ASCII case (articles only)"
-        )
-        group.add_argument(
-            "--author", metavar="NAME", help="one of the authors is exactly NAME (ignoring ASCII case)"
-        )
-        group.add_argument(
-            "--new", action="store_true", help="only rows stored or changed since the last --new export"
-        )
-        group.add_argument(
-            "--target", metavar="NAME", help="name the --new mark (default: the -o path as given)"
-        )
-        group.add_argument("--fields", metavar="A,B,C", help="the fields to export, in this order")
-        group.add_argument("--excel", action="store_true", help="CSV: add a UTF-8 byte order mark for Excel")
-        group.add_argument("--db", metavar="PATH", help="the SQLite archive (default: NEWSBOT_DB)")
+        for flags, metavar, help_text in EXPORT_OPTIONS:
+            if metavar is None:
+                group.add_argument(*flags, action="store_true", help=help_text)
+            else:
+                group.add_argument(*flags, metavar=metavar, help=help_text)
 
-    def run(self, args, opts) -> None:
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
-            raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
+            fail(f"unexpected argument(s): {' '.join(args)}")
+        assert self.settings is not None
         try:
             request = build_request(opts, self.settings)
             result = run_export(request)
         except ConfigError as error:
-            raise UsageError(str(error), print_help=False) from None
+            fail(str(error))
         except BrokenPipeError:
-            # The reader of stdout went away (`| head`): stop quietly, keep the mark where it was.
+            # The reader of stdout went away (`| head`): that reader has what it wanted. Stop quietly;
+            # a --new mark was not moved, so nothing is lost for the next export.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise UsageError(
-                "standard output was closed before the export finished; the --new mark was not moved",
-                print_help=False,
-            ) from None
+            return
         if self.settings.getbool("LOG_ENABLED"):
             where = "standard output" if request.output == STDOUT else request.output
             line = (

@@ -19,6 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
+from newsbot.monitoring.log import crawl_stats
 from newsbot.processors import join_url
 
 logger = logging.getLogger(__name__)
@@ -58,9 +59,8 @@ class SiteGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
         domains = getattr(crawler.spider, "allowed_domains", None) or ()
-        return cls({host.lower() for host in domains}, crawler.stats)
+        return cls({host.lower() for host in domains}, crawl_stats(crawler))
 
     def check(self, url: str, what: str) -> None:
         reason = block_reason(url, self.allowed_hosts)

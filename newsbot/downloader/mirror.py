@@ -67,6 +67,7 @@ class MirrorDownloadHandler(BaseDownloadHandler):
             status, headers, body = self.snapshot.lookup(request.url)
             cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
             return cls(url=request.url, status=status, headers=headers, body=body, request=request)
+        assert self.mirror_url is not None
         mirrored = request.replace(url=self.mirror_url + path_and_query(request.url))
         response = await self.http.download_request(mirrored)
         return response.replace(url=request.url, request=request)

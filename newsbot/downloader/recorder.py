@@ -9,7 +9,9 @@ from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.statscollectors import StatsCollector
 
+from newsbot.monitoring.log import crawl_stats
 from newsbot.pages.common import failure_page_reason
+from newsbot.store.fetches import Fetch
 from newsbot.store.state import CrawlState
 
 
@@ -28,31 +30,26 @@ class FetchRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FetchRecorder:
-        assert crawler.stats is not None
-        return cls(CrawlState.of(crawler), crawler.stats)
+        return cls(CrawlState.of(crawler), crawl_stats(crawler))
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not request.meta.get("newsbot_article"):
             return response
         if response.status == 304:
-            self.state.record_fetch(request.url, 304, "not_modified")
+            self.state.record_fetch(Fetch(request.url, 304, "not_modified"))
             self.state.touch_article(request.url)
             self.stats.inc_value("newsbot/articles/not_modified")
         elif 200 <= response.status < 300 and not failure_page_reason(response):
-            self.state.record_fetch(
-                request.url,
-                response.status,
-                "fetched",
-                etag=_header(response.headers, b"ETag"),
-                last_modified=_header(response.headers, b"Last-Modified"),
-            )
+            etag = _header(response.headers, b"ETag")
+            last_modified = _header(response.headers, b"Last-Modified")
+            self.state.record_fetch(Fetch(request.url, response.status, "fetched", etag, last_modified))
         else:
-            self.state.record_fetch(request.url, response.status, "failed")
+            self.state.record_fetch(Fetch(request.url, response.status, "failed"))
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if request.meta.get("newsbot_article") and not isinstance(exception, IgnoreRequest):
-            self.state.record_fetch(request.url, None, "failed")
+            self.state.record_fetch(Fetch(request.url, None, "failed"))
 
 
 def _header(headers: Headers, name: bytes) -> str | None:

@@ -77,6 +77,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             stats.inc_value("newsbot/retry_after/honoured")
             stats.max_value("newsbot/retry_after/max_seconds", wait)
             logger.info("Retry-After %.1fs for %s (status %s)", wait, request.url, response.status)
-            hold_download_slot(self.crawler, request, wait)
+            if self.crawler.engine is not None:
+                hold_download_slot(self.crawler.engine.downloader, request, wait)
             await asyncio.sleep(wait)
         return retry

@@ -13,10 +13,10 @@ import logging
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.statscollectors import StatsCollector
+
+from newsbot.monitoring.log import StatsComponent
 
 logger = logging.getLogger(__name__)
 UNREACHABLE_STAT = "newsbot/robots/unreachable"
@@ -32,16 +32,8 @@ def is_robots_request(request: Request) -> bool:
     return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(request.url).path == "/robots.txt"
 
 
-class RobotsFailClosedMiddleware:
+class RobotsFailClosedMiddleware(StatsComponent):
     """A robots.txt that answers 5xx or cannot be fetched forbids the whole site for this run."""
-
-    def __init__(self, stats: StatsCollector):
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RobotsFailClosedMiddleware:
-        assert crawler.stats is not None
-        return cls(crawler.stats)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status >= 500 and DISALLOWED_FLAG not in response.flags and is_robots_request(request):

@@ -11,6 +11,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newsbot.config import Config, Thresholds
 from newsbot.monitoring.health import Check, evaluate
+from newsbot.monitoring.log import crawl_stats
 from newsbot.store.state import CrawlState
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,7 @@ class RunMonitor:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        monitor = cls(crawler.stats, Config.of(crawler).health)
+        monitor = cls(crawl_stats(crawler), Config.of(crawler).health)
         crawler.signals.connect(monitor.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(monitor.spider_closed, signal=signals.spider_closed)
         return monitor

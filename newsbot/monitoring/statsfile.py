@@ -12,6 +12,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newsbot.config import Config
 from newsbot.files import atomic_file
+from newsbot.monitoring.log import crawl_stats
 
 
 class StatsFile:
@@ -26,8 +27,7 @@ class StatsFile:
         path = Config.of(crawler).stats_file
         if path is None:
             raise NotConfigured  # no message: Scrapy would log a WARNING for it on every run
-        assert crawler.stats is not None
-        extension = cls(crawler.stats, path)
+        extension = cls(crawl_stats(crawler), path)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 

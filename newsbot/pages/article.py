@@ -186,8 +186,8 @@ class ArticlePage:
             or absolute_url(img.attributes.get("src"), self.response.url)
             or absolute_url(figure.attributes.get("data-original-src"), self.response.url)
         )
-        captions = [text_of(caption) for caption in figure.css("figcaption")]
-        captions = list(dict.fromkeys(" ".join(c.split()) for c in captions if c and c.strip()))
+        texts = [text_of(caption) for caption in figure.css("figcaption")]
+        captions = list(dict.fromkeys(" ".join(c.split()) for c in texts if c and c.strip()))
         caption = " ".join(captions) if captions else img.attributes.get("alt")
         return {"url": url, "caption": caption}
 

@@ -134,8 +134,9 @@ def head_meta(tree: LexborHTMLParser) -> dict[str, str]:
     for meta in tree.head.css("meta[content]"):
         attributes = meta.attributes
         for key in ("property", "name", "itemprop"):
-            if attributes.get(key):
-                metas.setdefault(attributes[key], attributes["content"] or "")
+            name = attributes.get(key)
+            if name:
+                metas.setdefault(name, attributes["content"] or "")
     return metas
 
 

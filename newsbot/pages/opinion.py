@@ -51,7 +51,7 @@ class OpinionIndexPage:
         return result
 
     def _pages(self, tree) -> list[tuple[int, str]]:
-        pages = {}
+        pages: dict[int, str] = {}
         for link in tree.css("ul.pagination li a[href]"):
             label = (text_of(link) or "").strip()
             if label.isdecimal():  # what int() reads; isdigit() also passes "²", which int() refuses

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import ClassVar, Self
 from urllib.parse import urlsplit
 
 from newsbot.config import ConfigError
@@ -68,57 +69,68 @@ def parse_url_list(
 
 
 @dataclass(frozen=True)
-class ArticleArguments:
-    urls: tuple[str, ...] = ()
+class UrlArgument:
+    """A comma-separated list of URLs that replaces discovery (`urls` for articles, `authors` for opinion)."""
+
+    name: str
+    is_valid: Callable[[str], object]
+    expected: str
+
+    def parse(self, value: str | None) -> tuple[str, ...]:
+        return parse_url_list(self.name, value, self.is_valid, self.expected)
+
+
+@dataclass(frozen=True)
+class SpiderArguments:
+    """A spider's -a arguments: a back-fill range (since/until) and a list of URLs to read instead of
+    (or besides) what the start points give. Subclasses name that list."""
+
     since: date | None = None
     until: date | None = None
+    urls: tuple[str, ...] = ()
+
+    URLS: ClassVar[UrlArgument]
 
     @classmethod
-    def parse(
-        cls,
-        urls: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        today: date | None = None,
-    ) -> ArticleArguments:
-        wanted = parse_url_list(
-            "urls",
-            urls,
-            canonical_article_url,
-            "www.dawn.com article URLs (https://www.dawn.com/news/{id}[/slug])",
-        )
-        since_day, until_day = parse_day_range(since, until, today or date.today())
-        if wanted and since_day:
-            raise ConfigError("urls= scrapes exactly the given pages; it cannot be combined with since=")
-        return cls(urls=wanted, since=since_day, until=until_day)
+    def names(cls) -> tuple[str, ...]:
+        """The -a names this spider takes."""
+        return (cls.URLS.name, "since", "until")
+
+    @classmethod
+    def parse(cls, today: date | None = None, **given: str | None) -> Self:
+        """Check the arguments given (name -> text); ConfigError says what to fix."""
+        unknown = sorted(set(given) - set(cls.names()))
+        if unknown:
+            raise ConfigError(f"unknown argument(s): {', '.join(unknown)}; known: {', '.join(cls.names())}")
+        urls = cls.URLS.parse(given.get(cls.URLS.name))
+        since, until = parse_day_range(given.get("since"), given.get("until"), today or date.today())
+        arguments = cls(since=since, until=until, urls=urls)
+        arguments.check()
+        return arguments
+
+    def check(self) -> None:
+        """Rules between arguments (none by default)."""
 
     def backfill_days(self) -> list[date]:
         """Dates from until down to since, newest first."""
         return days_newest_first(self.since, self.until)
 
+    def as_record(self) -> dict[str, object]:
+        """The arguments as given, for the run record (crawl_runs.arguments)."""
+        return {"since": self.since, "until": self.until, self.URLS.name: list(self.urls)}
 
-@dataclass(frozen=True)
-class OpinionArguments:
-    since: date | None = None
-    until: date | None = None
-    authors: tuple[str, ...] = ()
 
-    @classmethod
-    def parse(
-        cls,
-        since: str | None = None,
-        until: str | None = None,
-        authors: str | None = None,
-        today: date | None = None,
-    ) -> OpinionArguments:
-        pages = parse_url_list(
-            "authors",
-            authors,
-            author_page_number,
-            "www.dawn.com author pages (https://www.dawn.com/authors/{id}/{slug})",
-        )
-        since_day, until_day = parse_day_range(since, until, today or date.today())
-        return cls(since=since_day, until=until_day, authors=pages)
+class ArticleArguments(SpiderArguments):
+    URLS = UrlArgument(
+        "urls", canonical_article_url, "www.dawn.com article URLs (https://www.dawn.com/news/{id}[/slug])"
+    )
 
-    def backfill_days(self) -> list[date]:
-        return days_newest_first(self.since, self.until)
+    def check(self) -> None:
+        if self.urls and self.since:
+            raise ConfigError("urls= scrapes exactly the given pages; it cannot be combined with since=")
+
+
+class OpinionArguments(SpiderArguments):
+    URLS = UrlArgument(
+        "authors", author_page_number, "www.dawn.com author pages (https://www.dawn.com/authors/{id}/{slug})"
+    )

@@ -9,8 +9,6 @@ Arguments:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from pathlib import Path
-from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
@@ -19,29 +17,20 @@ from newsbot.pages import FeedPage, ListingPage, SitemapPage
 from newsbot.processors import canonical_article_url
 from newsbot.spiders.arguments import ArticleArguments
 from newsbot.spiders.base import NewsbotSpider
-from newsbot.spiders.seeds import ArticleStartPoints, article_start_points
+from newsbot.spiders.seeds import ArticleStartPoints, load_start_points
 
 
 class ArticlesSpider(NewsbotSpider):
     name = "articles"
     arguments_class = ArticleArguments
-    arguments: ArticleArguments
-
-    def __init__(self, *args: Any, urls: str | None = None, since: str | None = None,
-                 until: str | None = None, **kwargs: Any):  # fmt: skip
-        super().__init__(*args, **kwargs)
-        self.arguments = ArticleArguments.parse(urls=urls, since=since, until=until)
-
-    @staticmethod
-    def load_start_points(seeds: Path) -> ArticleStartPoints:
-        return article_start_points(seeds)
+    start_points_class = ArticleStartPoints
 
     async def start(self) -> AsyncIterator[Request]:
         if self.arguments.urls:
             for url in self.arguments.urls:
                 yield self.article_request(canonical_article_url(url) or url)
             return
-        points = self.load_start_points(self.config.seeds)
+        points = load_start_points(self.config.seeds, self.name, ArticleStartPoints)
         for url in points.listings:
             yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
         for url in points.feeds:

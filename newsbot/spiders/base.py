@@ -6,7 +6,8 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
@@ -18,7 +19,9 @@ from newsbot.items import ArticleItem, is_stronger_genre
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
 from newsbot.pages.common import failure_page_reason
+from newsbot.spiders.arguments import SpiderArguments
 from newsbot.spiders.revisit import CONDITIONAL_REASONS, revisit_reason
+from newsbot.spiders.seeds import StartPoints, load_start_points
 from newsbot.store.state import CrawlState
 
 logger = logging.getLogger(__name__)
@@ -38,15 +41,25 @@ def unforeseen(error: Exception, url: str) -> str:
 class NewsbotSpider(Spider):
     allowed_domains = ["www.dawn.com"]
 
+    arguments_class: ClassVar[type[SpiderArguments]]
+    start_points_class: ClassVar[type[StartPoints]]
+    arguments: SpiderArguments
     in_run: dict[str, dict[str, Any]]
     """url -> cb_kwargs of its article request in this run (a later, stronger genre hint updates it)."""
     extracted_genre: dict[str, str]
     """url -> genre of the item its page gave in this run."""
 
     def __init__(self, *args: Any, **kwargs: Any):
+        given = {name: kwargs.pop(name) for name in self.arguments_class.names() if name in kwargs}
         super().__init__(*args, **kwargs)
+        self.arguments = self.arguments_class.parse(**given)
         self.in_run = {}
         self.extracted_genre = {}
+
+    @classmethod
+    def load_start_points(cls, seeds: Path) -> StartPoints:
+        """This spider's section of the start-points file (`scrapy crawl` checks it before the crawl)."""
+        return load_start_points(seeds, cls.name, cls.start_points_class)
 
     @cached_property
     def state(self) -> CrawlState:

@@ -9,8 +9,6 @@ Arguments:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
@@ -20,32 +18,23 @@ from newsbot.monitoring.log import count_drop
 from newsbot.pages import OpinionIndexPage
 from newsbot.spiders.arguments import OpinionArguments, author_page_number
 from newsbot.spiders.base import NewsbotSpider
-from newsbot.spiders.seeds import OpinionStartPoints, opinion_start_points
+from newsbot.spiders.seeds import OpinionStartPoints, load_start_points
 
 
 class OpinionSpider(NewsbotSpider):
     name = "opinion"
     arguments_class = OpinionArguments
-    arguments: OpinionArguments
-
-    def __init__(self, *args: Any, since: str | None = None, until: str | None = None,
-                 authors: str | None = None, **kwargs: Any):  # fmt: skip
-        super().__init__(*args, **kwargs)
-        self.arguments = OpinionArguments.parse(since=since, until=until, authors=authors)
-
-    @staticmethod
-    def load_start_points(seeds: Path) -> OpinionStartPoints:
-        return opinion_start_points(seeds)
+    start_points_class = OpinionStartPoints
 
     async def start(self) -> AsyncIterator[Request]:
-        points = self.load_start_points(self.config.seeds)
+        points = load_start_points(self.config.seeds, self.name, OpinionStartPoints)
         for url in points.fronts:
             yield self.index_request(url, "opinion")
         for url in points.editorial_indexes:
             yield self.index_request(url, "editorial")
         for day in self.arguments.backfill_days():
             yield self.index_request(points.dated_editorial.format(date=day.isoformat()), "editorial")
-        for url in self.arguments.authors or points.authors:
+        for url in self.arguments.urls or points.authors:
             yield self.index_request(url, "opinion")
         for request in self.retry_failed_requests():
             yield request

@@ -1,70 +1,63 @@
-"""Start points kept as data in seeds/start-points.toml."""
+"""Start points kept as data in seeds/start-points.toml (one section per spider)."""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TypeVar
 
 from newsbot.config import ConfigError
 
 
 @dataclass(frozen=True)
-class ArticleStartPoints:
+class StartPoints:
+    """One spider's section of the start-points file: URL lists, and `dated_*` URL patterns."""
+
+
+@dataclass(frozen=True)
+class ArticleStartPoints(StartPoints):
     listings: tuple[str, ...]
     feeds: tuple[str, ...]
     sitemaps: tuple[str, ...]
     dated_listing: str
 
 
-def load_start_points(path: Path, spider: str) -> dict:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"NEWSBOT_SEEDS: cannot read {path}: {error}") from None
-    if spider not in data:
-        raise ConfigError(f"NEWSBOT_SEEDS: {path} has no [{spider}] section")
-    return data[spider]
-
-
-def article_start_points(path: Path) -> ArticleStartPoints:
-    section = load_start_points(path, "articles")
-    try:
-        points = ArticleStartPoints(
-            listings=tuple(section.get("listings", ())),
-            feeds=tuple(section.get("feeds", ())),
-            sitemaps=tuple(section.get("sitemaps", ())),
-            dated_listing=section["dated_listing"],
-        )
-    except KeyError as missing:
-        raise ConfigError(f"NEWSBOT_SEEDS: [articles] in {path} needs {missing}") from None
-    _check_date_pattern(path, "dated_listing", points.dated_listing)
-    return points
-
-
 @dataclass(frozen=True)
-class OpinionStartPoints:
+class OpinionStartPoints(StartPoints):
     fronts: tuple[str, ...]
     editorial_indexes: tuple[str, ...]
     dated_editorial: str
     authors: tuple[str, ...]
 
 
-def opinion_start_points(path: Path) -> OpinionStartPoints:
-    section = load_start_points(path, "opinion")
+P = TypeVar("P", bound=StartPoints)
+
+
+def load_start_points(path: Path, spider: str, kind: type[P]) -> P:
+    """The `[spider]` section of the start-points file as `kind`: lists of URLs, and `dated_*` patterns
+    that must contain {date}. ConfigError names the file and what is wrong with it."""
+    where = f"NEWSBOT_SEEDS ({path})"
     try:
-        points = OpinionStartPoints(
-            fronts=tuple(section.get("fronts", ())),
-            editorial_indexes=tuple(section.get("editorial_indexes", ())),
-            dated_editorial=section["dated_editorial"],
-            authors=tuple(section.get("authors", ())),
-        )
-    except KeyError as missing:
-        raise ConfigError(f"NEWSBOT_SEEDS: [opinion] in {path} needs {missing}") from None
-    _check_date_pattern(path, "dated_editorial", points.dated_editorial)
-    return points
-
-
-def _check_date_pattern(path: Path, name: str, pattern: str) -> None:
-    if "{date}" not in pattern:
-        raise ConfigError(f"NEWSBOT_SEEDS: {name} in {path} must contain {{date}}")
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{where} cannot be read: {error}") from None
+    section = data.get(spider)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} has no [{spider}] section")
+    values: dict[str, object] = {}
+    for field in fields(kind):
+        value = section.get(field.name)
+        if field.name.startswith("dated_"):
+            if not isinstance(value, str) or "{date}" not in value:
+                raise ConfigError(
+                    f"{where}: [{spider}] needs {field.name}, a URL pattern containing {{date}}"
+                )
+            values[field.name] = value
+        else:
+            if value is None:
+                value = []
+            if not isinstance(value, list) or not all(isinstance(url, str) for url in value):
+                raise ConfigError(f"{where}: [{spider}] {field.name} must be a list of URLs")
+            values[field.name] = tuple(value)
+    return kind(**values)

@@ -133,7 +133,7 @@ class Store:
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
             store = cls(connection, path)
-            store._migrate()
+            store.migrate()
         except sqlite3.OperationalError:
             connection.close()
             raise
@@ -145,7 +145,7 @@ class Store:
             raise
         return store
 
-    def _migrate(self) -> None:
+    def migrate(self) -> None:
         """Bring the file to SCHEMA_VERSION in one write transaction (two processes never both migrate)."""
         self.connection.execute("BEGIN IMMEDIATE")
         try:
@@ -227,10 +227,10 @@ class Store:
         """Which of these canonical URLs have an article stored by a run other than `run_id` (or
         before runs were recorded); with run_id None, every stored one."""
         if run_id is None:
-            lookup, extra = "SELECT 1 FROM articles WHERE url = ?", ()
+            lookup, extra = "SELECT 1 FROM articles WHERE url = ?", []
         else:
-            lookup, extra = "SELECT 1 FROM articles WHERE url = ? AND first_run IS NOT ?", (run_id,)
-        return {url for url in urls if self.connection.execute(lookup, (url, *extra)).fetchone()}
+            lookup, extra = "SELECT 1 FROM articles WHERE url = ? AND first_run IS NOT ?", [run_id]
+        return {url for url in urls if self.connection.execute(lookup, [url, *extra]).fetchone()}
 
     def teasers(self) -> list[dict]:
         """Every stored teaser as an item-shaped dict, by index page then article id."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+
 from newsbot.store.core import Store
 
 _RECORD = """
@@ -37,27 +39,22 @@ def seen_state(store: Store, url: str) -> dict | None:
     return dict(row)
 
 
-def record_fetch(
-    store: Store,
-    url: str,
-    fetched_at: str,
-    status: int | None,
-    outcome: str,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> None:
-    """Remember a download's outcome ("fetched", "not_modified" or "failed") and its validators."""
-    values = {
-        "url": url,
-        "fetched_at": fetched_at,
-        "status": status,
-        "outcome": outcome,
-        "etag": etag,
-        "last_modified": last_modified,
-    }
+@dataclass(frozen=True)
+class Fetch:
+    """A download's outcome ("fetched", "not_modified" or "failed") and the validators it came with."""
+
+    url: str
+    status: int | None
+    outcome: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def record_fetch(store: Store, fetch: Fetch, fetched_at: str) -> None:
+    """Remember a download's outcome and its validators (row `fetches` of its URL)."""
     with store.connection:  # one short transaction
         store.connection.execute("BEGIN IMMEDIATE")
-        store.connection.execute(_RECORD, values)
+        store.connection.execute(_RECORD, asdict(fetch) | {"fetched_at": fetched_at})
 
 
 def touch_article(store: Store, url: str, seen_at: str) -> None:

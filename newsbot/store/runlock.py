@@ -10,12 +10,13 @@ import fcntl
 import os
 import time
 from pathlib import Path
+from typing import TextIO
 
 
 class RunLock:
     def __init__(self, db: Path, spider: str):
         self.path = db.with_name(f"{db.name}.{spider}.lock")
-        self.handle = None
+        self.handle: TextIO | None = None
 
     def acquire(self, wait: float = 0.0) -> bool:
         """Take the lock, waiting up to `wait` seconds; False if another run still holds it."""

@@ -49,6 +49,7 @@ def start_run(store: Store, spider: str, arguments: dict, started_at: str) -> in
             "INSERT INTO crawl_runs (spider, arguments, started_at) VALUES (?, ?, ?)",
             (spider, json.dumps(arguments, sort_keys=True, default=str), started_at),
         )
+    assert cursor.lastrowid is not None  # an INSERT into a rowid table always sets it
     return cursor.lastrowid
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, is_dataclass
 from datetime import datetime
 
 from scrapy import Spider, signals
@@ -57,8 +56,8 @@ class CrawlState:
         return self._store
 
     def spider_opened(self, spider: Spider) -> None:
-        arguments = getattr(spider, "arguments", None)
-        self.start_run(spider.name, asdict(arguments) if is_dataclass(arguments) else {})
+        as_record = getattr(getattr(spider, "arguments", None), "as_record", None)
+        self.start_run(spider.name, as_record() if as_record is not None else {})
 
     def close(self) -> None:
         if self._store is not None:
@@ -104,15 +103,8 @@ class CrawlState:
 
     # --- writes --------------------------------------------------------------------------------
 
-    def record_fetch(
-        self,
-        url: str,
-        status: int | None,
-        outcome: str,
-        etag: str | None = None,
-        last_modified: str | None = None,
-    ) -> None:
-        fetches.record_fetch(self.store, url, self.now_iso(), status, outcome, etag, last_modified)
+    def record_fetch(self, fetch: fetches.Fetch) -> None:
+        fetches.record_fetch(self.store, fetch, self.now_iso())
 
     def touch_article(self, url: str) -> None:
         fetches.touch_article(self.store, url, self.now_iso())
