@@ -62,6 +62,8 @@ DOWNLOAD_HANDLERS = {
 ADDONS = {"newsbot.downloader.addons.SnapshotReplay": 0, "newsbot.downloader.addons.ContactUserAgent": 0}
 # CrawlState first: it owns the archive connection, the run id and the clock for everyone else.
 EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "newsbot.monitoring.progress.Progress": 0,
     "newsbot.store.state.CrawlState": 100,
     "newsbot.monitoring.runs.RunMonitor": 400,
     "newsbot.monitoring.statsfile.StatsFile": 500,
@@ -83,6 +85,9 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = "INFO"
+# A run ends with one summary line (newsbot.monitoring.runs), not a 50-line stats dictionary; the full
+# stats go to NEWSBOT_STATS_FILE for machines.
+STATS_DUMP = False
 # A dropped item was already logged by the pipeline that dropped it, with its reason and URL
 # (newsbot.monitoring.log.count_drop); Scrapy's own line, with the whole item, goes to DEBUG.
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
