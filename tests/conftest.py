@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,15 @@ SNAPSHOT = ROOT / "seeds" / "snapshot"
 def snapshot_site():
     with SiteServer(SNAPSHOT) as site:
         yield site
+
+
+@pytest.fixture
+def site_copy(tmp_path):
+    """A private copy of the snapshot, served on 127.0.0.1, that a test may change between crawls."""
+    directory = tmp_path / "site"
+    shutil.copytree(SNAPSHOT, directory)
+    with SiteServer(directory) as site:
+        yield directory, site
 
 
 @pytest.fixture(autouse=True)

@@ -11,9 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
+from tests.conftest import FAST, ROOT, run_scrapy, scrapy_command
 from tests.sites import SiteServer
 
 DATA = Path(__file__).parent / "data"
@@ -21,15 +19,6 @@ EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-
 META = json.loads((DATA / "snapshot_expected_meta.json").read_text(encoding="utf-8"))
 PKT = timezone(timedelta(hours=5))
 STORY_CONTENT = re.compile(r"(<div[^>]*class='[^']*story__content[^>]*>)")
-
-
-@pytest.fixture
-def site_copy(tmp_path):
-    """A private copy of the snapshot, served on 127.0.0.1, that a test may change between crawls."""
-    directory = tmp_path / "site"
-    shutil.copytree(SNAPSHOT, directory)
-    with SiteServer(directory) as site:
-        yield directory, site
 
 
 def crawl(site, workdir: Path, *args: str, **settings):

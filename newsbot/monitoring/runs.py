@@ -94,7 +94,9 @@ def _by_reason(counts: dict) -> str:
     total = sum(counts.values())
     if not total:
         return "0"
-    parts = ", ".join(f"{name} {number}" for name, number in sorted(counts.items(), key=lambda kv: -kv[1]))
+    parts = ", ".join(
+        f"{name} {number}" for name, number in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
     return f"{total} ({parts})"
 
 

@@ -38,6 +38,14 @@ def unforeseen(error: Exception, url: str) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def requested_url(response: Response) -> str:
+    """The URL the spider asked for (a redirect to the slug form changes response.url)."""
+    request = response.request
+    if request is None:
+        return response.url
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
 class NewsbotSpider(Spider):
     allowed_domains = ["www.dawn.com"]
 
@@ -49,6 +57,8 @@ class NewsbotSpider(Spider):
     found for the same URL updates it while it is pending)."""
     extracted_genre: dict[str, str]
     """url -> genre of the item its page gave in this run."""
+    downloaded: set[str]
+    """Article URLs whose download came back in this run (a page or a 304)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         given = {name: kwargs.pop(name) for name in self.arguments_class.names() if name in kwargs}
@@ -56,6 +66,7 @@ class NewsbotSpider(Spider):
         self.arguments = self.arguments_class.parse(**given)
         self.in_run = {}
         self.extracted_genre = {}
+        self.downloaded = set()
 
     @classmethod
     def load_start_points(cls, seeds: Path) -> StartPoints:
@@ -112,6 +123,8 @@ class NewsbotSpider(Spider):
         declared = pending.meta.get("newsbot_declared")
         if updated_at and (declared is None or later_than(updated_at, declared)):
             pending.meta["newsbot_declared"] = updated_at
+            if url in self.downloaded:  # the copy we hold came in this run, after this declaration
+                self.state.note_declared(url, updated_at)
         cb_kwargs = pending.cb_kwargs
         if not is_stronger_genre(genre_hint, cb_kwargs["genre_hint"]):
             return None
@@ -154,6 +167,7 @@ class NewsbotSpider(Spider):
         return request
 
     def parse_article(self, response: Response, genre_hint: str | None = None) -> Iterator[ArticleItem]:
+        self.downloaded.add(requested_url(response))
         if response.status == 304:
             return  # unchanged since our last download; FetchRecorder bumped last_seen
         self.stats.inc_value("newsbot/articles/responses")

@@ -62,6 +62,15 @@ def record_fetch(store: Store, fetch: Fetch, fetched_at: str) -> None:
         store.connection.execute(_RECORD, asdict(fetch) | {"fetched_at": fetched_at})
 
 
+def note_declared(store: Store, url: str, declared_at: str) -> None:
+    """Record a change time the site declared for a URL whose last download this covers."""
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute(
+            "UPDATE fetches SET declared_at = ? WHERE url = ? AND outcome != 'failed'", (declared_at, url)
+        )
+
+
 def touch_article(store: Store, url: str, seen_at: str) -> None:
     """A revisit that found the story unchanged (304): only last_seen moves."""
     with store.connection:

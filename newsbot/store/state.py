@@ -111,6 +111,10 @@ class CrawlState:
     def record_fetch(self, fetch: fetches.Fetch) -> None:
         fetches.record_fetch(self.store, fetch, self.now_iso())
 
+    def note_declared(self, url: str, declared_at: str) -> None:
+        """A later change time the site declared for a page already downloaded in this run."""
+        fetches.note_declared(self.store, url, declared_at)
+
     def touch_article(self, url: str) -> None:
         fetches.touch_article(self.store, url, self.now_iso())
 
