@@ -188,6 +188,7 @@ def transient(tmp_path_factory):
         yield workdir / "newsbot.db", run, server.log(), waits
 
 
+@pytest.mark.slow
 def test_transient_faults_crawl_finishes_cleanly_with_every_retry_counted(transient):
     db, run, log, _ = transient
     assert run.returncode == 0, run.log[-3000:]
@@ -208,6 +209,7 @@ def test_transient_faults_crawl_finishes_cleanly_with_every_retry_counted(transi
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", TRANSIENT)
 def test_transient_fault_is_retried_and_the_article_stored(transient, case):
     db, run, log, waits = transient
@@ -259,6 +261,7 @@ def test_parse_retry_after_reads_seconds_and_dates_and_refuses_the_rest(header, 
     assert parse_retry_after(header, now=60.0) == seconds
 
 
+@pytest.mark.slow
 def test_retry_after_is_capped_by_newsbot_retry_after_max(tmp_path):
     """A 429 asking for an hour waits NEWSBOT_RETRY_AFTER_MAX (1 s), then the page is stored."""
     with FaultServer(SNAPSHOT) as server:
@@ -277,6 +280,7 @@ def test_retry_after_is_capped_by_newsbot_retry_after_max(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_retry_after_holds_back_the_whole_site(tmp_path):
     """With a download delay (as in production), no other page of the site goes out during the wait."""
     ids = (1990001, 1990003, 1990005, 1990007)
@@ -346,6 +350,7 @@ def keeps_failing(tmp_path_factory):
     yield db, first, first_log, after_first, stored_first, second, second_log
 
 
+@pytest.mark.slow
 def test_a_run_with_pages_that_keep_failing_finishes_and_only_gives_up_on_them(keeps_failing):
     db, first, _, _, stored_first, _, _ = keeps_failing
     assert first.stats["finish_reason"] == "finished"
@@ -367,6 +372,7 @@ def test_a_run_with_pages_that_keep_failing_finishes_and_only_gives_up_on_them(k
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", PERMANENT)
 def test_a_page_that_keeps_failing_is_recorded_and_retried_by_the_next_run(keeps_failing, case):
     db, first, first_log, after_first, _, second, second_log = keeps_failing
@@ -420,6 +426,7 @@ def baseline_rss(tmp_path_factory):
     return run.peak_rss_mb
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["huge_declared_8gib", "huge_streamed_no_length", "gzip_bomb_1gib"])
 def test_oversized_responses_are_refused_with_bounded_memory(tmp_path, case, gzip_bomb, baseline_rss):
     """With the project DOWNLOAD_MAXSIZE (32 MiB): refused, the crawl goes on, memory stays bounded."""
@@ -586,6 +593,7 @@ def unparseable(tmp_path_factory):
     yield workdir / "newsbot.db", run
 
 
+@pytest.mark.slow
 def test_unparseable_pages_crawl_finishes(unparseable):
     db, run = unparseable
     assert run.stats["finish_reason"] == "finished"
@@ -601,6 +609,7 @@ def test_unparseable_pages_crawl_finishes(unparseable):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", _cases(BROKEN))
 def test_unparseable_page_is_counted_by_reason_and_never_stored_wrongly(unparseable, case):
     db, run = unparseable
@@ -634,6 +643,7 @@ def test_unparseable_page_is_counted_by_reason_and_never_stored_wrongly(unparsea
     figure(case, result=expected, detail=detail)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", _cases(BROKEN_RECORD))
 def test_unparseable_page_fetch_record(unparseable, case):
     """A challenge or an empty page is recorded 'failed' (the next run retries it); a page that was
@@ -730,6 +740,7 @@ def kill_trials(tmp_path_factory):
     yield clean_set, trials
 
 
+@pytest.mark.slow
 def test_kill_9_leaves_an_intact_store_missing_at_most_one_batch(kill_trials):
     clean_set, trials = kill_trials
     assert clean_set == GOOD_PATHS
@@ -751,6 +762,7 @@ def test_kill_9_leaves_an_intact_store_missing_at_most_one_batch(kill_trials):
         )
 
 
+@pytest.mark.slow
 def test_a_rerun_after_kill_9_misses_no_article(kill_trials):
     clean_set, trials = kill_trials
     for number, trial in enumerate(trials):
@@ -807,6 +819,7 @@ def _together(servers: dict, db: Path, workdir: Path, number: int, extra: dict) 
     return logs
 
 
+@pytest.mark.slow
 def test_articles_and_opinion_runs_together_on_one_store_lose_nothing(tmp_path):
     """Different spiders may run at once on one store: no "database is locked", nothing lost or doubled.
 
@@ -876,6 +889,7 @@ def _same_as_current(db: Path) -> int:
     return query(db, sql)[0][0]
 
 
+@pytest.mark.slow
 def test_a_piece_both_spiders_store_ends_the_same_whichever_stores_it_last(tmp_path):
     """Overlapping runs of both spiders store a shared piece in either order: the result must be the same."""
     results = {}
@@ -949,6 +963,7 @@ def _old_store(path: Path) -> dict:
     return row
 
 
+@pytest.mark.slow
 def test_an_older_store_is_migrated_in_place_and_keeps_its_rows(tmp_path):
     db = tmp_path / "newsbot.db"
     old = _old_store(db)
@@ -1021,6 +1036,7 @@ CORRUPT = {
 CORRUPT_BROKEN: dict[str, str] = {}  # case -> why it fails today (strict xfail); empty: every case passes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case",
     [
@@ -1046,6 +1062,7 @@ def test_a_corrupt_store_is_refused_with_a_clear_error_and_left_untouched(tmp_pa
     figure(f"corrupt store: {case}", exit_status=run.returncode, message=message[0], file_unchanged=True)
 
 
+@pytest.mark.slow
 def test_an_unreadable_store_path_is_refused_with_a_clear_error(tmp_path):
     db = tmp_path / "newsbot.db"
     db.mkdir()  # a directory where the file should be (chmod 000 does not stop root)
@@ -1061,6 +1078,7 @@ def test_an_unreadable_store_path_is_refused_with_a_clear_error(tmp_path):
     figure("store path is a directory", exit_status=run.returncode, left_untouched=True)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() == 0, reason="file permissions do not stop root")
 def test_a_store_without_read_permission_is_refused(tmp_path):
     db = tmp_path / "newsbot.db"
