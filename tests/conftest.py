@@ -16,6 +16,37 @@ ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "seeds" / "snapshot"
 
 
+SCRAPY_PROGRAMS = {"scrapy", "scrapyd", "scrapyd-deploy"}
+
+
+def _runs_scrapy(args) -> bool:
+    argv = [args] if isinstance(args, str | bytes | os.PathLike) else list(args)
+    return any(Path(os.fsdecode(arg)).name in SCRAPY_PROGRAMS for arg in argv[:3])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """The fast tier (`pytest -m "not slow"`) starts no scrapy or scrapyd process: a test that does,
+    in its body or in a fixture it sets up, fails until it is marked `@pytest.mark.slow`."""
+    if item.get_closest_marker("slow"):
+        yield
+        return
+    start = subprocess.Popen.__init__
+
+    def refuse_scrapy(self, args, *more, **options):
+        __tracebackhide__ = True
+        if _runs_scrapy(args):
+            self._child_created = False  # what Popen.__del__ looks at
+            raise RuntimeError(f"{item.nodeid} runs {args[:3]!r}: mark it @pytest.mark.slow")
+        start(self, args, *more, **options)
+
+    subprocess.Popen.__init__ = refuse_scrapy
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__ = start
+
+
 @pytest.fixture(scope="session")
 def snapshot_site():
     with SiteServer(SNAPSHOT) as site:

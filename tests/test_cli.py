@@ -6,6 +6,8 @@ import pytest
 
 from tests.conftest import run_scrapy
 
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
+
 
 @pytest.mark.parametrize(
     ("args", "settings", "message"),

@@ -19,6 +19,8 @@ from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import Store
 from tests.conftest import FAST, SNAPSHOT, run_scrapy
 
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
+
 DATA = Path(__file__).parent / "data"
 EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-8"))
 META = json.loads((DATA / "snapshot_expected_meta.json").read_text(encoding="utf-8"))

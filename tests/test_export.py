@@ -415,6 +415,7 @@ execute(["scrapy", *sys.argv[1:]])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("export_format", ["csv", "json"])
 def test_an_export_killed_mid_way_leaves_no_partial_file_and_the_mark_unchanged(tmp_path, export_format):
     db = make_db(tmp_path / "a.db", [article(n, body="Para. " * 200) for n in range(1, 1001)])
@@ -455,6 +456,7 @@ def test_new_files_get_the_usual_mode_and_replaced_files_keep_theirs(tmp_path):
 # --- the command line ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_command_writes_files_and_stdout_and_advances_the_mark(tmp_path):
     db = make_db(tmp_path / "a.db", [article(1, title=TRICKY), article(2, genre="editorial")])
     output = tmp_path / "eds.csv"
@@ -474,6 +476,7 @@ def test_command_writes_files_and_stdout_and_advances_the_mark(tmp_path):
     assert read(output.read_bytes(), "csv") == []
 
 
+@pytest.mark.slow
 def test_a_reader_closing_stdout_early_ends_the_export_quietly_and_the_mark_stays(tmp_path):
     """`scrapy export -o - ... | head` is the README's own example: the reader has what it wanted, so
     the export ends with status 0 and says nothing; a --new mark does not move."""
@@ -511,6 +514,7 @@ def test_an_older_schema_archive_is_migrated_and_exported(tmp_path):
     assert [row["title"] for row in read(data, "jsonl")] == ["Old"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -551,6 +555,7 @@ def test_user_errors_end_with_one_clear_line_and_exit_2(tmp_path, args, message)
     assert not [path for path in tmp_path.iterdir() if not path.name.startswith(("a.db", "stats-"))]
 
 
+@pytest.mark.slow
 def test_a_missing_database_is_an_error_and_is_not_created(tmp_path):
     missing = tmp_path / "nothing.db"
     result = run_scrapy(["export", "-o", str(tmp_path / "x.csv")], tmp_path, {"NEWSBOT_DB": str(missing)})
@@ -561,6 +566,7 @@ def test_a_missing_database_is_an_error_and_is_not_created(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_an_archive_is_refused_and_kept(tmp_path):
     db = tmp_path / "notes.db"
     db.write_bytes(b"not a database " * 200)

@@ -53,6 +53,7 @@ def crawl(site, workdir, *args, **settings):
     )
 
 
+@pytest.mark.slow
 def test_redirects_off_site_or_to_internal_addresses_are_blocked_and_counted(snapshot_site, tmp_path):
     first, second, third, fourth, good = (item["url"] for item in EXPECTED[:5])
     snapshot_site.reset()
@@ -73,6 +74,7 @@ def test_redirects_off_site_or_to_internal_addresses_are_blocked_and_counted(sna
     assert rows == [(good,)]
 
 
+@pytest.mark.slow
 def test_robots_txt_404_allows_the_site(snapshot_site, tmp_path):
     snapshot_site.reset()
     snapshot_site.scripts = {"/robots.txt": [(404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>")]}
@@ -82,6 +84,7 @@ def test_robots_txt_404_allows_the_site(snapshot_site, tmp_path):
     assert sqlite3.connect(tmp_path / "db.db").execute("SELECT count(*) FROM articles").fetchone()[0] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("answer", "why"),
     [

@@ -14,6 +14,10 @@ from pathlib import Path
 from tests.conftest import FAST, ROOT, run_scrapy, scrapy_command
 from tests.sites import SiteServer
 
+pytestmark = (
+    pytest.mark.slow
+)  # every test runs `scrapy crawl` in subprocesses (repeated, overlapping, killed)
+
 DATA = Path(__file__).parent / "data"
 EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-8"))
 META = json.loads((DATA / "snapshot_expected_meta.json").read_text(encoding="utf-8"))

@@ -19,6 +19,8 @@ from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import Store
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # a real scrapyd, scrapyd-deploy and a scheduled crawl
+
 EXPECTED = json.loads((Path(__file__).parent / "data" / "snapshot_expected.json").read_text(encoding="utf-8"))
 BIN = Path(sys.executable).parent
 
