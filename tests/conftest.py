@@ -62,6 +62,26 @@ def site_copy(tmp_path):
         yield directory, site
 
 
+@pytest.fixture
+def read_only_storage(tmp_path):
+    """(source, mounted, seal): files written to `source` appear under `mounted`; after `seal()` the
+    mount is read-only storage (a read-only bind mount, as a read-only disk or share would be)."""
+    source, mounted = tmp_path / "rw", tmp_path / "ro"
+    source.mkdir()
+    mounted.mkdir()
+    bound = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True, check=False)
+    if bound.returncode != 0:
+        pytest.skip(f"cannot make a read-only mount here: {bound.stderr.decode().strip()}")
+
+    def seal() -> None:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mounted)], check=True, capture_output=True)
+
+    try:
+        yield source, mounted, seal
+    finally:
+        subprocess.run(["umount", str(mounted)], check=False, capture_output=True)
+
+
 @pytest.fixture(autouse=True)
 def _scripts_do_not_leak(request):
     """Scripted answers a test left unused on the shared snapshot site must not reach the next test."""

@@ -11,12 +11,13 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import FAST, ROOT, run_scrapy, scrapy_command
 from tests.sites import SiteServer
 
-pytestmark = (
-    pytest.mark.slow
-)  # every test runs `scrapy crawl` in subprocesses (repeated, overlapping, killed)
+# Every test runs `scrapy crawl` in subprocesses (repeated, overlapping, killed).
+pytestmark = pytest.mark.slow
 
 DATA = Path(__file__).parent / "data"
 EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-8"))

@@ -8,8 +8,12 @@ import re
 import sqlite3
 from pathlib import Path
 
-from newsbot.store import Store
+import pytest
+
+from newsbot.store import Store, StoreError
 from tests.conftest import FAST, run_scrapy
+
+pytestmark = pytest.mark.slow  # scrapy crawl in a subprocess
 
 EXPECTED = json.loads((Path(__file__).parent / "data" / "snapshot_expected.json").read_text(encoding="utf-8"))
 GOOD_IDS = {item["article_id"] for item in EXPECTED}
@@ -183,3 +187,75 @@ def test_progress_lines_say_pages_done_rate_and_queue(snapshot_site, tmp_path):
     pages = [int(done) for done, *_ in progress]
     assert pages == sorted(pages) and pages[-1] > 0
     assert "Crawled " not in result.log  # Scrapy's LogStats line is replaced
+
+
+# --- files that are not ours, read-only storage, exports that never show a traceback -----------------
+
+
+def foreign_sqlite_file(path: Path) -> bytes:
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        connection.execute("INSERT INTO notes (text) VALUES ('mine')")
+    connection.close()
+    return path.read_bytes()
+
+
+def test_a_foreign_sqlite_file_is_refused_and_not_touched_at_all(tmp_path):
+    db = tmp_path / "notes.db"
+    before = foreign_sqlite_file(db)
+    with pytest.raises(StoreError, match="not a newsbot store; it was left untouched"):
+        Store.open(db)
+    crawled = run_scrapy(["crawl", "articles"], tmp_path, {"NEWSBOT_DB": str(db)})
+    exported = run_scrapy(["export", "--db", str(db), "-o", str(tmp_path / "x.csv")], tmp_path)
+    for result in (crawled, exported):
+        assert result.returncode == 2 and result.log.count("\n") == 1, result.log
+        assert "not a newsbot store; it was left untouched" in result.log
+    assert db.read_bytes() == before  # not even switched to WAL
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith("notes.db")) == [
+        "notes.db"
+    ]
+
+
+def test_read_only_storage_says_so_and_an_archive_there_can_be_exported(snapshot_site, read_only_storage):
+    source, mounted, seal = read_only_storage
+    snapshot_site.reset()
+    assert crawl(snapshot_site.url, source).returncode == 0
+    seal()
+    db = mounted / "newsbot.db"
+    exported = run_scrapy(["export", "--db", str(db), "-o", "-", "--format", "jsonl"], mounted.parent)
+    assert exported.returncode == 0, exported.log
+    assert len(exported.stdout.splitlines()) == len(EXPECTED)
+    for target in (db, mounted / "new.db"):  # an existing archive, and a new one in a read-only folder
+        refused = run_scrapy(["crawl", "articles"], mounted.parent, {"NEWSBOT_DB": str(target)})
+        assert refused.returncode == 2 and refused.log.count("\n") == 1, refused.log
+        assert "read-only or not writable" in refused.log and "not a usable" not in refused.log
+    marked = run_scrapy(["export", "--db", str(db), "-o", "-", "--format", "csv", "--new", "--target", "t"],
+                        mounted.parent)  # fmt: skip
+    assert marked.returncode == 2 and "read-only or not writable" in marked.log, marked.log
+
+
+def test_export_edge_cases_end_in_one_line_or_succeed(snapshot_site, tmp_path):
+    snapshot_site.reset()
+    assert crawl(snapshot_site.url, tmp_path).returncode == 0
+    db = tmp_path / "newsbot.db"
+    far = run_scrapy(
+        ["export", "--db", str(db), "-o", "-", "--format", "jsonl", "--until", "9999-12-31"], tmp_path
+    )
+    assert far.returncode == 0 and len(far.stdout.splitlines()) == len(EXPECTED), far.log
+    for suffix in ("-wal", "-shm", "-journal"):  # SQLite's own files beside the archive, existing or not
+        refused = run_scrapy(["export", "--db", str(db), "-o", f"{db}{suffix}", "--format", "csv"], tmp_path)
+        assert refused.returncode == 2 and refused.log.count("\n") == 1, refused.log
+        assert f"the database's own newsbot.db{suffix} file" in refused.log
+    store = Store.open(db)
+    store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = store.connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'articles'").fetchone()[
+        0
+    ]
+    page_size = store.connection.execute("PRAGMA page_size").fetchone()[0]
+    store.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * page_size : root * page_size] = bytes(range(256)) * (page_size // 256)
+    db.write_bytes(bytes(data))
+    damaged = run_scrapy(["export", "--db", str(db), "-o", str(tmp_path / "out.csv")], tmp_path)
+    assert damaged.returncode == 2 and damaged.log.count("\n") == 1, damaged.log
+    assert "cannot be read whole" in damaged.log and not (tmp_path / "out.csv").exists()

@@ -85,9 +85,13 @@ def _output_path(output: str, db: Path) -> None:
         raise ConfigError(f"-o {output!r} is a directory; give a file path")
     if not path.parent.is_dir():
         raise ConfigError(f"-o {output!r}: directory {str(path.parent)!r} does not exist")
-    store_files = (db.with_name(db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
-    if path.exists() and any(file.exists() and path.samefile(file) for file in store_files):
-        raise ConfigError(f"-o {output!r} is the database itself; give another file")
+    # The archive or one of SQLite's files beside it, whether or not that file exists right now.
+    store_files = [db.with_name(db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    resolved = path.resolve()
+    for file in store_files:
+        if resolved == file.resolve() or (path.exists() and file.exists() and path.samefile(file)):
+            what = "the database itself" if file == db else f"the database's own {file.name} file"
+            raise ConfigError(f"-o {output!r} is {what}; give another file")
 
 
 def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportRequest:
