@@ -45,6 +45,9 @@ COOKIES_ENABLED = False
 # The flow, as Scrapy wires it (docs/architecture.md). Downloader middlewares: a lower number is nearer
 # the engine, so the guard checks a request first and the recorder sees what is left after retries.
 DOWNLOADER_MIDDLEWARES = {
+    # The guard does what Scrapy's offsite filter does and more, and counts what it blocks; the
+    # offsite filter would drop an off-site meta-refresh or sitemap child at scheduling, at DEBUG only.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsbot.downloader.guard.SiteGuardMiddleware": 40,
     "newsbot.downloader.robots.RobotsFailClosedMiddleware": 530,
     "newsbot.downloader.recorder.FetchRecorder": 540,

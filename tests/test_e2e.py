@@ -207,6 +207,7 @@ def test_user_agent_names_the_bot_and_contact(tmp_path, snapshot_site):
         },
     )
     assert result.returncode == 0
+    assert "DeprecationWarning" not in result.log  # (a spider user_agent attribute gave one every run)
     agents = {headers.get("User-Agent") for _, _, headers in snapshot_site.requests}
     assert len(agents) == 1
     [agent] = agents

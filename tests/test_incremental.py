@@ -188,6 +188,8 @@ def test_overlapping_runs_one_completes_the_other_exits_cleanly(site_copy, tmp_p
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (len(EXPECTED),) * 2
     assert db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
+    assert not list(tmp_path.glob("*.lock"))  # no lock file left behind with a stale pid
+    assert outcomes[1][1].count("\n") == 1, outcomes[1][1]  # the exit-75 message is one line
 
 
 def test_a_run_killed_mid_crawl_is_marked_interrupted_by_the_next(site_copy, tmp_path):
@@ -207,3 +209,5 @@ def test_a_run_killed_mid_crawl_is_marked_interrupted_by_the_next(site_copy, tmp
         .fetchall()
     )
     assert statuses == [("interrupted",), ("ok",)]
+    # The killed run left its lock file (with its pid); the next run took it over and removed it.
+    assert not list(tmp_path.glob("*.lock"))
