@@ -210,7 +210,9 @@ def test_a_run_lock_is_removed_on_release_and_never_held_twice(tmp_path):
     first = RunLock(db, "articles")
     assert first.acquire() and first.path.read_text().strip() == str(os.getpid())
     assert not RunLock(db, "articles").acquire()  # held
-    assert RunLock(db, "opinion").acquire()  # another spider has its own lock
+    other_spider = RunLock(db, "opinion")
+    assert other_spider.acquire()  # another spider has its own lock
+    other_spider.release()
     opened_before_release = open(first.path, "a+")  # noqa: SIM115 - a rival that opened the old file
     first.release()
     assert not first.path.exists()  # no lock file left behind
