@@ -89,6 +89,8 @@ class ExportRequest:
     target: str | None = None
     """--new: the name the high-water mark is kept under; None without --new."""
     excel: bool = False
+    replace: bool = True
+    """False when -o named the file by a placeholder (%(time)s): an existing file is an error."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,10 @@ def _write_output(
         stream.flush()
         return written
     try:
-        with atomic_file(Path(request.output)) as file:
+        with atomic_file(Path(request.output), replace=request.replace) as file:
             return _write(request, rows, file)
+    except FileExistsError:
+        raise ConfigError(f"{request.output!r} already exists; nothing was written or marked") from None
     except OSError as error:
         raise ConfigError(f"cannot write {request.output!r}: {error.strerror or error}") from None
 
