@@ -4,7 +4,7 @@ the same run, and a summary table closes the run.
     python -m bench.run_all [NAME ...] [--quick] [--set PARAM=VALUE ...] [--json FILE]
 
 Everything runs against servers on 127.0.0.1, in temporary directories removed afterwards. All five
-take about 20 minutes on 2 cores; --quick (small sizes, one run each) about 3, to check the scripts.
+take 11-20 minutes on 2 cores; --quick (small sizes, one run each) 1-2, to check the scripts.
 `--set pages=500` sets that parameter of every chosen benchmark that takes it (see BENCHMARKS).
 """
 
