@@ -155,6 +155,24 @@ MIGRATIONS = {
     CREATE INDEX crawl_runs_spider ON crawl_runs (spider, kind, id);
     PRAGMA user_version = 5;
     """,
+    6: """
+    -- Work a run was not allowed to do (NEWSBOT_MAX_* bounds), kept for the next runs, newest first:
+    -- article links over the request budget or a sitemap's URL cap, dated lists over the back-fill days.
+    -- A row leaves when its download was recorded (articles) or its list was read (dated lists).
+    CREATE TABLE backlog (
+        spider TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('article', 'dated_list')),
+        url TEXT NOT NULL,
+        newest TEXT NOT NULL DEFAULT '',
+        declared_at TEXT,
+        genre_hint TEXT,
+        queued_at TEXT NOT NULL,
+        PRIMARY KEY (spider, kind, url)
+    );
+    CREATE INDEX backlog_newest ON backlog (spider, kind, newest);
+    CREATE INDEX backlog_url ON backlog (url);
+    PRAGMA user_version = 6;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)
