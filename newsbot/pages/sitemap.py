@@ -25,8 +25,8 @@ from newsbot.processors import parse_datetime
 class SitemapRead:
     links: list[dict] = field(default_factory=list)
     """The links kept, one per article URL, in document order."""
-    overflow: list[dict] = field(default_factory=list)
-    """Links over the limit (the oldest), as {url, published_at, updated_at}."""
+    overflow: list[tuple[str, str | None]] = field(default_factory=list)
+    """Links over the limit (the oldest), as (url, lastmod) — compact: a sitemap may hold 100,000."""
     sitemaps: list[str] = field(default_factory=list)
     """Child sitemaps of a sitemap index."""
 
@@ -86,7 +86,7 @@ class SitemapPage:
         """Every entry, or with `limit` the newest `limit` links plus the rest as overflow."""
         result = SitemapRead()
         kept: list[tuple[str, int, dict]] = []  # a min-heap on (when, position): the oldest on top
-        seen: set[str] = set()
+        seen: set[str] = set()  # canonical URLs (sys.intern'd by no one: kept only while reading)
         for position, (kind, texts) in enumerate(self._elements()):
             if kind == "sitemap":
                 if (texts.get("loc") or "").strip():
@@ -101,7 +101,7 @@ class SitemapPage:
                 heapq.heappush(kept, entry)
             else:
                 _, _, oldest = heapq.heappushpop(kept, entry)
-                result.overflow.append({key: oldest[key] for key in ("url", "published_at", "updated_at")})
+                result.overflow.append((oldest["url"], oldest["updated_at"]))
         result.links = [link for _, _, link in sorted(kept, key=lambda entry: entry[1])]
         return result
 

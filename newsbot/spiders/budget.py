@@ -50,17 +50,15 @@ class RunBudget:
             "article_requests", f"article download budget reached (NEWSBOT_MAX_ARTICLE_REQUESTS={limit})"
         )
 
-    def defer_sitemap_overflow(self, links: list[dict], sitemap: str) -> None:
-        """Links a sitemap holds beyond NEWSBOT_MAX_SITEMAP_URLS (its oldest): for the next runs."""
-        for link in links:
-            newest = link.get("updated_at") or link.get("published_at") or ""
-            self.pending.append(Deferred("article", link["url"], newest, link.get("updated_at")))
-        self.deferred(
-            "sitemap_urls",
-            f"{sitemap} lists more than NEWSBOT_MAX_SITEMAP_URLS={self.config.max_sitemap_urls} URLs",
-            len(links),
-        )
+    def defer_sitemap_overflow(self, links: list[tuple[str, str | None]], sitemap: str) -> None:
+        """(url, lastmod) a sitemap holds beyond NEWSBOT_MAX_SITEMAP_URLS (its oldest): for the next runs,
+        streamed into the backlog (a sitemap may hold 100,000)."""
         self.flush()
+        self.state.defer(Deferred("article", url, lastmod or "", lastmod) for url, lastmod in links)
+        limit = self.config.max_sitemap_urls
+        self.deferred(
+            "sitemap_urls", f"{sitemap} lists more than NEWSBOT_MAX_SITEMAP_URLS={limit} URLs", len(links)
+        )
 
     # --- dated lists ---
 

@@ -6,8 +6,8 @@ that dies after taking rows loses none of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
 
 from newsbot.store.core import Store
 
@@ -34,17 +34,19 @@ class Deferred:
 
 
 def add(store: Store, spider: str, work: Iterable[Deferred], queued_at: str) -> int:
-    """Keep deferred work (one transaction); returns how many rows were written."""
-    rows = [
-        {"spider": spider, "queued_at": queued_at, "kind": item.kind, "url": item.url, "newest": item.newest,
-         "declared_at": item.declared_at, "genre_hint": item.genre_hint}
-        for item in work
-    ]  # fmt: skip
-    if rows:
-        with store.connection:
-            store.connection.execute("BEGIN IMMEDIATE")
-            store.connection.executemany(_ADD, rows)
-    return len(rows)
+    """Keep deferred work (one transaction, rows streamed from `work`); returns how many were written."""
+    written = 0
+
+    def rows() -> Iterator[dict]:
+        nonlocal written
+        for item in work:
+            written += 1
+            yield asdict(item) | {"spider": spider, "queued_at": queued_at}
+
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.executemany(_ADD, rows())
+    return written
 
 
 def take(
