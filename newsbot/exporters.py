@@ -113,13 +113,8 @@ def _write(request: ExportRequest, rows: Iterator[tuple[int, dict]], file: Binar
 def run_export(request: ExportRequest, stdout: BinaryIO | None = None) -> ExportResult:
     """Run one export. User errors raise ConfigError; the --new mark moves only after the output is
     complete (renamed into place, or flushed to stdout)."""
-    if not request.db.is_file():
-        raise ConfigError(
-            f"no database at {str(request.db)!r} (NEWSBOT_DB or --db); nothing was created — "
-            "crawl first or give the archive's path"
-        )
     try:
-        store = Store.open(request.db)
+        store = Store.open_existing(request.db)
     except StoreError as error:
         raise ConfigError(str(error)) from None
     try:

@@ -1,7 +1,8 @@
 """`scrapy export`: the SQLite archive as CSV, JSON or JSON Lines, filtered and incremental.
 
     scrapy export -o FILE|- [--format csv|json|jsonl] [--type article|teaser] [--since D] [--until D]
-                  [--genre G] [--section S] [--author NAME] [--new [--target NAME]] [--fields a,b,c]
+                  [--genre G] [--section S] [--author NAME] [--search TEXT] [--new [--target NAME]]
+                  [--fields a,b,c]
                   [--excel] [--db PATH]
 
 This module checks the options and turns them into an ExportRequest; newsbot.exporters.run_export
@@ -25,7 +26,7 @@ from newsbot.config import ConfigError, setting
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
 from newsbot.processors import parse_datetime
-from newsbot.store.export import EXPORT_FIELDS, Selection
+from newsbot.store.export import EXPORT_FIELDS, Selection, fts_query
 
 
 def _date_bound(option: str, value: str | None) -> str | None:
@@ -118,6 +119,9 @@ def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportReq
         genre = genre.lower()
         if genre not in GENRES:
             raise ConfigError(f"unknown genre {opts.genre!r}; use {', '.join(GENRES)}")
+    search = _text("--search", opts.search)
+    if search is not None and not fts_query(search):
+        raise ConfigError(f"--search {opts.search!r} has no words to look for")
     target = None
     if opts.new:
         target = _text("--target", opts.target) or (None if opts.output == STDOUT else opts.output)
@@ -136,6 +140,7 @@ def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportReq
             genre=genre,
             section=_text("--section", opts.section),
             author=_text("--author", opts.author),
+            search=search,
         ),
         fields=_fields(opts.fields, item_type),
         target=target,
@@ -153,6 +158,7 @@ EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
     (("--genre",), "G", "news, opinion or editorial (articles only)"),
     (("--section",), "S", "exact section, ignoring ASCII case (articles only)"),
     (("--author",), "NAME", "one of the authors is exactly NAME (ignoring ASCII case)"),
+    (("--search",), "TEXT", 'full-text search: every word or "phrase" occurs (articles only)'),
     (("--new",), None, "only rows stored or changed since the last --new export"),
     (("--target",), "NAME", "name the --new mark (default: the -o path as given)"),
     (("--fields",), "A,B,C", "the fields to export, in this order"),

@@ -100,6 +100,17 @@ def sql_statements(script: str):
 
 
 class Store:
+    @classmethod
+    def open_existing(cls, path: Path) -> Store:
+        """Open an archive that must exist already (export, browse): a missing file is an error, and is
+        never created."""
+        if not path.is_file():
+            raise StoreError(
+                f"no database at {str(path)!r} (NEWSBOT_DB or --db); nothing was created — "
+                "crawl first or give the archive's path"
+            )
+        return cls.open(path)
+
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self.connection = connection
         self.path = path
@@ -146,7 +157,13 @@ class Store:
         return store
 
     def migrate(self) -> None:
-        """Bring the file to SCHEMA_VERSION in one write transaction (two processes never both migrate)."""
+        """Bring the file to SCHEMA_VERSION in one write transaction (two processes never both migrate).
+
+        A file already at SCHEMA_VERSION is not written to at all, so readers (export, browse) neither
+        wait for a crawl's write lock nor need write access.
+        """
+        if self.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
         self.connection.execute("BEGIN IMMEDIATE")
         try:
             version = self.connection.execute("PRAGMA user_version").fetchone()[0]

@@ -138,6 +138,58 @@ MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN first_run INTEGER;
     PRAGMA user_version = 4;
     """,
+    5: """
+    -- Full-text search over articles (scrapy browse, scrapy export --search): title, description,
+    -- body, author names and photo captions. A contentless FTS5 index (content=''), so the text is kept
+    -- once, in `articles`; the triggers keep it in step with every insert and every change of that text.
+    -- Keyed on article_id, not rowid: a table without an INTEGER PRIMARY KEY may get new rowids on
+    -- VACUUM. (An external-content index cannot serve here: its content query cannot use json_each.)
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, description, body, authors, captions,
+        content = '', tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
+        VALUES (new.article_id, new.title, new.description, new.body,
+                (SELECT group_concat(j.value, ', ') FROM json_each(new.authors) AS j),
+                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
+                 FROM json_each(new.images) AS j));
+    END;
+    -- A contentless index deletes by the exact values it indexed: the old row's.
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
+        VALUES ('delete', old.article_id, old.title, old.description, old.body,
+                (SELECT group_concat(j.value, ', ') FROM json_each(old.authors) AS j),
+                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
+                 FROM json_each(old.images) AS j));
+    END;
+    -- Every re-crawl's upsert sets these columns; only a real change of the indexed text re-indexes.
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF article_id, title, description, body, authors, images
+    ON articles
+    WHEN old.article_id IS NOT new.article_id OR old.title IS NOT new.title
+         OR old.description IS NOT new.description OR old.body IS NOT new.body
+         OR old.authors IS NOT new.authors OR old.images IS NOT new.images
+    BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
+        VALUES ('delete', old.article_id, old.title, old.description, old.body,
+                (SELECT group_concat(j.value, ', ') FROM json_each(old.authors) AS j),
+                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
+                 FROM json_each(old.images) AS j));
+        INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
+        VALUES (new.article_id, new.title, new.description, new.body,
+                (SELECT group_concat(j.value, ', ') FROM json_each(new.authors) AS j),
+                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
+                 FROM json_each(new.images) AS j));
+    END;
+    -- Index what an existing archive already holds.
+    INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
+        SELECT a.article_id, a.title, a.description, a.body,
+                (SELECT group_concat(j.value, ', ') FROM json_each(a.authors) AS j),
+                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
+                 FROM json_each(a.images) AS j)
+        FROM articles AS a;
+    PRAGMA user_version = 5;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)
