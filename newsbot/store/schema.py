@@ -181,6 +181,11 @@ MIGRATIONS = {
                 (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
                  FROM json_each(new.images) AS j));
     END;
+    -- The publication day as printed, in site time (+05:00): for browsing by day. SQLite's date() would
+    -- give the UTC day and put a story of 02:00 in Karachi on the day before.
+    ALTER TABLE articles ADD COLUMN published_day TEXT
+        GENERATED ALWAYS AS (substr(published_at, 1, 10)) VIRTUAL;
+    CREATE INDEX articles_published_day ON articles (published_day);
     -- Index what an existing archive already holds.
     INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
         SELECT a.article_id, a.title, a.description, a.body,
