@@ -49,18 +49,29 @@ BROWSE_QUERIES = {
         LIMIT 50
     """,
     # Charts: the last 60 days of the archive (up to its newest story or run), so a chart stays readable.
+    # Every day gets a row for every genre or outcome, zeros included: the legend and colours stay the
+    # same from day to day, and datasette-vega (which draws nothing for a single row) has a chart to draw
+    # from the first run on.
     "stories_per_day": """
-        SELECT published_day AS day, genre, count(*) AS stories
-        FROM articles
-        WHERE published_day > date((SELECT max(published_day) FROM articles), '-60 days')
-        GROUP BY day, genre
-        ORDER BY day, genre
+        WITH days AS (
+            SELECT DISTINCT published_day AS day FROM articles
+            WHERE published_day > date((SELECT max(published_day) FROM articles), '-60 days')
+        ), genres (genre) AS (VALUES ('news'), ('opinion'), ('editorial'))
+        SELECT days.day, genres.genre,
+               (SELECT count(*) FROM articles AS a
+                WHERE a.published_day = days.day AND a.genre = genres.genre) AS stories
+        FROM days CROSS JOIN genres
+        ORDER BY days.day, genres.genre
     """,
     "runs_per_day": """
-        SELECT substr(started_at, 1, 10) AS day, status, count(*) AS runs
-        FROM crawl_runs
-        WHERE started_at > date((SELECT max(started_at) FROM crawl_runs), '-60 days')
-        GROUP BY day, status
-        ORDER BY day, status
+        WITH days AS (
+            SELECT DISTINCT substr(started_at, 1, 10) AS day FROM crawl_runs
+            WHERE started_at > date((SELECT max(started_at) FROM crawl_runs), '-60 days')
+        ), outcomes (status) AS (VALUES ('ok'), ('failed'), ('interrupted'), ('running'))
+        SELECT days.day, outcomes.status,
+               (SELECT count(*) FROM crawl_runs AS r
+                WHERE substr(r.started_at, 1, 10) = days.day AND r.status = outcomes.status) AS runs
+        FROM days CROSS JOIN outcomes
+        ORDER BY days.day, outcomes.status
     """,
 }
