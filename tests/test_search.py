@@ -45,13 +45,6 @@ def fresh_index_of(store: Store, tmp_path) -> Counter:
         fresh.close()
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store.open(tmp_path / "archive.db")
-    yield store
-    store.close()
-
-
 def test_title_description_body_authors_and_captions_are_searchable(store):
     store.save_articles(
         [

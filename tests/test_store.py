@@ -35,13 +35,6 @@ def article(article_id=1, **changes):
     return item
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store.open(tmp_path / "archive.db")
-    yield store
-    store.close()
-
-
 def test_new_file_gets_schema_wal_and_version(tmp_path):
     Store.open(tmp_path / "a.db").close()
     connection = sqlite3.connect(tmp_path / "a.db")

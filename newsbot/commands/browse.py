@@ -21,8 +21,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import fail
-from newsbot.config import ConfigError, setting
+from newsbot.commands import ArchiveCommand, archive_path, fail
+from newsbot.config import ConfigError
 from newsbot.store import Store, StoreError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -58,14 +58,11 @@ def _is_loopback(host: str) -> bool:
 
 def build_request(opts: argparse.Namespace, settings: BaseSettings) -> BrowseRequest:
     """Check every option; ConfigError says what to fix."""
-    db_value = (opts.db if opts.db is not None else setting(settings, "NEWSBOT_DB") or "").strip()
-    if not db_value:
-        raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
-    db = Path(db_value).expanduser().resolve()
+    db = archive_path(opts.db, settings).resolve()
     if any(char in str(db) for char in "?#%"):
         # Datasette opens the file as a file: URI, where these characters mean something else.
         raise ConfigError(
-            f"--db {db_value!r}: a path with ?, # or % cannot be served; rename or link the file"
+            f"--db {str(db)!r}: a path with ?, # or % cannot be served; rename or link the file"
         )
     host = (opts.host or "").strip()
     if not host:
@@ -101,22 +98,14 @@ async def _serve(app, sock: socket.socket) -> None:
     await server.serve(sockets=[sock])
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-
-    def syntax(self) -> str:
-        return "[--db PATH] [--host HOST] [--port PORT] [--public]"
-
-    def short_desc(self) -> str:
-        return "Browse and search the archive in a web page (Datasette: search, facets, queries, charts)"
-
-    def long_desc(self) -> str:
-        return (
-            "Serve the SQLite archive (NEWSBOT_DB or --db) read-only as a web page, on 127.0.0.1:8001 by "
-            "default. --public serves beyond this machine safely: no arbitrary SQL, robots blocked, short "
-            "time limits. Needs the browse extra: pip install -e '.[browse]'."
-        )
+class Command(ArchiveCommand, ScrapyCommand):
+    usage = "[--db PATH] [--host HOST] [--port PORT] [--public]"
+    summary = "Browse and search the archive in a web page (Datasette: search, facets, queries, charts)"
+    description = (
+        "Serve the SQLite archive (NEWSBOT_DB or --db) read-only as a web page, on 127.0.0.1:8001 by "
+        "default. --public serves beyond this machine safely: no arbitrary SQL, robots blocked, short "
+        "time limits. Needs the browse extra: pip install -e '.[browse]'."
+    )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -133,11 +122,9 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args:
-            fail(f"unexpected argument(s): {' '.join(args)}")
-        assert self.settings is not None
+        settings = self.project_settings(args)
         try:
-            request = build_request(opts, self.settings)
+            request = build_request(opts, settings)
             try:
                 from newsbot.browse.app import datasette
             except ImportError as error:

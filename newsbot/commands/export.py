@@ -21,8 +21,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import fail
-from newsbot.config import ConfigError, setting
+from newsbot.commands import ArchiveCommand, archive_path, fail
+from newsbot.config import ConfigError
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
 from newsbot.processors import parse_datetime
@@ -95,11 +95,7 @@ def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportReq
     """Check every option and turn them into an ExportRequest; ConfigError says what to fix."""
     if not opts.output:
         raise ConfigError("give the output file with -o FILE, or -o - for standard output")
-    db_value = opts.db if opts.db is not None else setting(settings, "NEWSBOT_DB")
-    db_value = (db_value or "").strip()
-    if not db_value:
-        raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
-    db = Path(db_value).expanduser()
+    db = archive_path(opts.db, settings)
     _output_path(opts.output, db)
     item_type = (opts.type or "article").strip().lower()
     if item_type not in EXPORT_FIELDS:
@@ -167,21 +163,13 @@ EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
 )
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-
-    def syntax(self) -> str:
-        return "-o FILE|- [options]"
-
-    def short_desc(self) -> str:
-        return "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
-
-    def long_desc(self) -> str:
-        return (
-            "Export stored articles or teasers from the SQLite archive (NEWSBOT_DB or --db). "
-            "The file is written atomically: it appears whole or not at all. See docs/export.md."
-        )
+class Command(ArchiveCommand, ScrapyCommand):
+    usage = "-o FILE|- [options]"
+    summary = "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
+    description = (
+        "Export stored articles or teasers from the SQLite archive (NEWSBOT_DB or --db). "
+        "The file is written atomically: it appears whole or not at all. See docs/export.md."
+    )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -193,11 +181,9 @@ class Command(ScrapyCommand):
                 group.add_argument(*flags, metavar=metavar, help=help_text)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args:
-            fail(f"unexpected argument(s): {' '.join(args)}")
-        assert self.settings is not None
+        settings = self.project_settings(args)
         try:
-            request = build_request(opts, self.settings)
+            request = build_request(opts, settings)
             result = run_export(request)
         except ConfigError as error:
             fail(str(error))
@@ -206,7 +192,7 @@ class Command(ScrapyCommand):
             # a --new mark was not moved, so nothing is lost for the next export.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
-        if self.settings.getbool("LOG_ENABLED"):
+        if settings.getbool("LOG_ENABLED"):
             where = "standard output" if request.output == STDOUT else request.output
             line = (
                 f"exported {result.rows} {request.selection.item_type}(s) "

@@ -4,6 +4,19 @@ Each script runs in one transaction (all of it or none) and ends by setting user
 released migration: add the next number.
 """
 
+
+def indexed(row: str) -> str:
+    """What articles_fts indexes for `row` (new, old, or a table alias), as SQL values: the article id,
+    title, description, body, author names and photo captions. A contentless FTS5 index deletes an
+    entry only when given exactly the values it indexed, so every trigger takes them from here."""
+    # `row` is one of the constants new, old, a: no value ever reaches this text.
+    authors = f"(SELECT group_concat(j.value, ', ') FROM json_each({row}.authors) AS j)"  # noqa: S608
+    captions = (
+        f"(SELECT group_concat(json_extract(j.value, '$.caption'), ' ') FROM json_each({row}.images) AS j)"  # noqa: S608
+    )
+    return f"{row}.article_id, {row}.title, {row}.description, {row}.body, {authors}, {captions}"
+
+
 MIGRATIONS = {
     1: """
     CREATE TABLE articles (
@@ -138,7 +151,7 @@ MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN first_run INTEGER;
     PRAGMA user_version = 4;
     """,
-    5: """
+    5: f"""
     -- Full-text search over articles (scrapy browse, scrapy export --search): title, description,
     -- body, author names and photo captions. A contentless FTS5 index (content=''), so the text is kept
     -- once, in `articles`; the triggers keep it in step with every insert and every change of that text.
@@ -150,18 +163,12 @@ MIGRATIONS = {
     );
     CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
         INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
-        VALUES (new.article_id, new.title, new.description, new.body,
-                (SELECT group_concat(j.value, ', ') FROM json_each(new.authors) AS j),
-                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
-                 FROM json_each(new.images) AS j));
+        VALUES ({indexed("new")});
     END;
     -- A contentless index deletes by the exact values it indexed: the old row's.
     CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
-        VALUES ('delete', old.article_id, old.title, old.description, old.body,
-                (SELECT group_concat(j.value, ', ') FROM json_each(old.authors) AS j),
-                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
-                 FROM json_each(old.images) AS j));
+        VALUES ('delete', {indexed("old")});
     END;
     -- Every re-crawl's upsert sets these columns; only a real change of the indexed text re-indexes.
     CREATE TRIGGER articles_fts_update AFTER UPDATE OF article_id, title, description, body, authors, images
@@ -171,15 +178,9 @@ MIGRATIONS = {
          OR old.authors IS NOT new.authors OR old.images IS NOT new.images
     BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
-        VALUES ('delete', old.article_id, old.title, old.description, old.body,
-                (SELECT group_concat(j.value, ', ') FROM json_each(old.authors) AS j),
-                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
-                 FROM json_each(old.images) AS j));
+        VALUES ('delete', {indexed("old")});
         INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
-        VALUES (new.article_id, new.title, new.description, new.body,
-                (SELECT group_concat(j.value, ', ') FROM json_each(new.authors) AS j),
-                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
-                 FROM json_each(new.images) AS j));
+        VALUES ({indexed("new")});
     END;
     -- The publication day as printed, in site time (+05:00): for browsing by day. SQLite's date() would
     -- give the UTC day and put a story of 02:00 in Karachi on the day before.
@@ -188,13 +189,10 @@ MIGRATIONS = {
     CREATE INDEX articles_published_day ON articles (published_day);
     -- Index what an existing archive already holds.
     INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
-        SELECT a.article_id, a.title, a.description, a.body,
-                (SELECT group_concat(j.value, ', ') FROM json_each(a.authors) AS j),
-                (SELECT group_concat(json_extract(j.value, '$.caption'), ' ')
-                 FROM json_each(a.images) AS j)
+        SELECT {indexed("a")}
         FROM articles AS a;
     PRAGMA user_version = 5;
-    """,
+    """,  # noqa: S608 (only the constant fragments of indexed() are formatted in)
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)
