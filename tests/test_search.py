@@ -100,6 +100,9 @@ def test_recrawls_and_genre_upgrades_leave_one_entry_per_article(store, tmp_path
     store.save_articles([item | {"genre": "editorial"}], seen_at="2026-03-12T04:00:00+00:00")
     store.save_articles([item], seen_at="2026-03-12T05:00:00+00:00")  # reached again as news
     assert found(store, "water") == [1]
+    writes = store.connection.total_changes
+    store.save_articles([item], seen_at="2026-03-12T06:00:00+00:00")
+    assert store.connection.total_changes - writes == 1  # last_seen only: the index is not rewritten
     entries = index_entries(store.connection)
     assert entries[("water", 1, "title", 1)] == 1
     assert entries == fresh_index_of(store, tmp_path)

@@ -4,19 +4,6 @@ Each script runs in one transaction (all of it or none) and ends by setting user
 released migration: add the next number.
 """
 
-
-def indexed(row: str) -> str:
-    """What articles_fts indexes for `row` (new, old, or a table alias), as SQL values: the article id,
-    title, description, body, author names and photo captions. A contentless FTS5 index deletes an
-    entry only when given exactly the values it indexed, so every trigger takes them from here."""
-    # `row` is one of the constants new, old, a: no value ever reaches this text.
-    authors = f"(SELECT group_concat(j.value, ', ') FROM json_each({row}.authors) AS j)"  # noqa: S608
-    captions = (
-        f"(SELECT group_concat(json_extract(j.value, '$.caption'), ' ') FROM json_each({row}.images) AS j)"  # noqa: S608
-    )
-    return f"{row}.article_id, {row}.title, {row}.description, {row}.body, {authors}, {captions}"
-
-
 MIGRATIONS = {
     1: """
     CREATE TABLE articles (
@@ -151,36 +138,50 @@ MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN first_run INTEGER;
     PRAGMA user_version = 4;
     """,
-    5: f"""
+    5: """
     -- Full-text search over articles (scrapy browse, scrapy export --search): title, description,
-    -- body, author names and photo captions. A contentless FTS5 index (content=''), so the text is kept
-    -- once, in `articles`; the triggers keep it in step with every insert and every change of that text.
-    -- Keyed on article_id, not rowid: a table without an INTEGER PRIMARY KEY may get new rowids on
-    -- VACUUM. (An external-content index cannot serve here: its content query cannot use json_each.)
+    -- body, author names and photo captions, as article_search_text shows them. A contentless FTS5 index
+    -- (content=''), so the text is kept once, in `articles`; the triggers keep it in step with every
+    -- insert and every change of that text. Keyed on article_id, not rowid: a table without an INTEGER
+    -- PRIMARY KEY may get new rowids on VACUUM. (An external-content index over the view cannot serve:
+    -- FTS5 cannot read a content query that uses json_each.)
+    CREATE VIEW article_search_text AS
+        SELECT a.article_id, a.title, a.description, a.body,
+               (SELECT group_concat(j.value, ', ') FROM json_each(a.authors) AS j) AS authors,
+               (SELECT group_concat(json_extract(j.value, '$.caption'), ' ') FROM json_each(a.images) AS j)
+                   AS captions
+        FROM articles AS a;
     CREATE VIRTUAL TABLE articles_fts USING fts5(
         title, description, body, authors, captions,
         content = '', tokenize = 'porter unicode61 remove_diacritics 2'
     );
+    -- A contentless index deletes an entry only when given exactly the values it indexed, so entries
+    -- leave while the row still holds them (BEFORE) and arrive once it holds the new ones (AFTER), both
+    -- read through the one view.
     CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
         INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
-        VALUES ({indexed("new")});
+        SELECT * FROM article_search_text WHERE article_id = new.article_id;
     END;
-    -- A contentless index deletes by the exact values it indexed: the old row's.
-    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
-        VALUES ('delete', {indexed("old")});
+        SELECT 'delete', * FROM article_search_text WHERE article_id = old.article_id;
     END;
     -- Every re-crawl's upsert sets these columns; only a real change of the indexed text re-indexes.
-    CREATE TRIGGER articles_fts_update AFTER UPDATE OF article_id, title, description, body, authors, images
-    ON articles
-    WHEN old.article_id IS NOT new.article_id OR old.title IS NOT new.title
-         OR old.description IS NOT new.description OR old.body IS NOT new.body
-         OR old.authors IS NOT new.authors OR old.images IS NOT new.images
+    CREATE TRIGGER articles_fts_update_old BEFORE UPDATE
+    OF article_id, title, description, body, authors, images ON articles
+    WHEN (old.article_id, old.title, old.description, old.body, old.authors, old.images)
+        IS NOT (new.article_id, new.title, new.description, new.body, new.authors, new.images)
     BEGIN
         INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
-        VALUES ('delete', {indexed("old")});
+        SELECT 'delete', * FROM article_search_text WHERE article_id = old.article_id;
+    END;
+    CREATE TRIGGER articles_fts_update_new AFTER UPDATE
+    OF article_id, title, description, body, authors, images ON articles
+    WHEN (old.article_id, old.title, old.description, old.body, old.authors, old.images)
+        IS NOT (new.article_id, new.title, new.description, new.body, new.authors, new.images)
+    BEGIN
         INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
-        VALUES ({indexed("new")});
+        SELECT * FROM article_search_text WHERE article_id = new.article_id;
     END;
     -- The publication day as printed, in site time (+05:00): for browsing by day. SQLite's date() would
     -- give the UTC day and put a story of 02:00 in Karachi on the day before.
@@ -189,10 +190,9 @@ MIGRATIONS = {
     CREATE INDEX articles_published_day ON articles (published_day);
     -- Index what an existing archive already holds.
     INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
-        SELECT {indexed("a")}
-        FROM articles AS a;
+        SELECT * FROM article_search_text;
     PRAGMA user_version = 5;
-    """,  # noqa: S608 (only the constant fragments of indexed() are formatted in)
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)
