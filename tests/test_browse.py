@@ -152,6 +152,21 @@ def wait_for(browser, css: str, timeout: float = 20):
     )
 
 
+def leave_page(browser, action) -> None:
+    """Do `action` (a click, a submit) and wait until the page it leads to has replaced this one: the
+    old page's elements are still there for a moment after a click, and must never be read as the
+    new page's."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element("css selector", "html")
+    action()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser, 20).until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
+
+
 def count_shown(browser) -> int:
     heading = wait_for(browser, "form.filters").find_element("xpath", "preceding-sibling::h3[1]").text
     return int(re.match(r"([\d,]+) rows?", heading).group(1).replace(",", ""))
@@ -170,8 +185,7 @@ def test_search_finds_exactly_the_story_with_the_word(browser, local):
     assert count_shown(browser) == len(EXPECTED)
     box = wait_for(browser, "input#_search")
     box.send_keys(SEARCHED.upper())
-    box.submit()
-    wait_for(browser, "input#_search[value]")
+    leave_page(browser, box.submit)
     assert count_shown(browser) == 1
     assert titles_shown(browser) == [having[0]["title"]]
 
@@ -180,9 +194,8 @@ def test_a_facet_narrows_the_rows(browser, local):
     browser.get(f"{local}/newsbot/articles")
     assert count_shown(browser) == len(EXPECTED)
     link = wait_for(browser, ".facet-info[data-column='genre'] a[href*='genre=editorial']")
-    link.click()
+    leave_page(browser, link.click)
     editorials = [item for item in EXPECTED if item["genre"] == "editorial"]
-    wait_for(browser, "input[type=hidden][name=genre]")
     assert count_shown(browser) == len(editorials)
     assert sorted(titles_shown(browser)) == sorted(item["title"] for item in editorials)
 
@@ -190,7 +203,7 @@ def test_a_facet_narrows_the_rows(browser, local):
 def test_an_article_reads_as_an_article_with_caption_and_credit(browser, local):
     item = next(item for item in EXPECTED if SEARCHED in searchable(item).lower())
     browser.get(f"{local}/newsbot/articles?_search={SEARCHED}")
-    wait_for(browser, "td.col-url a").click()
+    leave_page(browser, wait_for(browser, "td.col-url a").click)
     heading = wait_for(browser, ".newsbot-article h1")
     assert heading.text == item["title"]
     caption = browser.find_element("css selector", ".newsbot-article figure figcaption")
@@ -235,7 +248,9 @@ def test_a_write_through_the_sql_box_is_refused(browser, local, archive):
     assert browser.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()") == (
         "DELETE FROM articles"
     )
-    browser.find_element("css selector", "form.sql input[type=submit][value='Run SQL']").click()
+    leave_page(
+        browser, browser.find_element("css selector", "form.sql input[type=submit][value='Run SQL']").click
+    )
     heading = wait_for(browser, "section.content h1")
     assert heading.text == "Invalid SQL"
     assert "Statement must be a SELECT" in browser.find_element("css selector", "section.content").text
