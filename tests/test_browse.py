@@ -25,6 +25,8 @@ from tests.conftest import run_scrapy
 from tests.test_e2e import EXPECTED
 from tests.test_store import article
 
+pytestmark = pytest.mark.slow  # every test here runs scrapy (the crawl, the server) in a subprocess
+
 SEARCHED = "uranium"
 
 

@@ -151,6 +151,7 @@ def test_an_archive_from_before_search_is_indexed_when_opened(tmp_path):
         store.close()
 
 
+@pytest.mark.slow
 def test_export_search_combines_with_other_filters_in_every_format(tmp_path):
     db = tmp_path / "a.db"
     store = Store.open(db)
@@ -174,6 +175,7 @@ def test_export_search_combines_with_other_filters_in_every_format(tmp_path):
     assert [row["article_id"] for row in read(result.stdout.encode(), "json")] == [1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [

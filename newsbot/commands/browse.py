@@ -23,7 +23,7 @@ from scrapy.settings import BaseSettings
 
 from newsbot.commands import ArchiveCommand, archive_path, fail
 from newsbot.config import ConfigError
-from newsbot.store import Store, StoreError
+from newsbot.exporters import open_archive
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -131,11 +131,12 @@ class Command(ArchiveCommand, ScrapyCommand):
                 raise ConfigError(
                     f"scrapy browse needs Datasette ({error.name} is missing): pip install -e '.[browse]'"
                 ) from None
-            # Refuses a missing or foreign file; brings an older archive up to date (search needs it).
-            Store.open_existing(request.db).close()
+            # Refuses a missing or foreign file (as export does); reads a current archive without
+            # writing, and brings an older one up to date first (search needs it).
+            open_archive(request.db, writable=False).close()
             app = datasette(request.db, public=request.public)
             sock = _listen(request.host, request.port)
-        except (ConfigError, StoreError) as error:
+        except ConfigError as error:
             fail(str(error))
         host, port = sock.getsockname()[:2]
         shown_host = f"[{host}]" if ":" in host else host
