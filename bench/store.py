@@ -115,7 +115,7 @@ def search(rows: int = 20_000, runs: int = 3) -> list[tuple]:
     with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as temporary:
         for run in range(runs):
             for label in ("with the index", "without (baseline)"):
-                path = Path(f"{temporary}/{run}-{label[:4]}.db")
+                path = Path(f"{temporary}/{run}-{'bare' if label.startswith('without') else 'indexed'}.db")
                 archive = Store.open(path)
                 if label.startswith("without"):
                     for (name,) in archive.connection.execute(
