@@ -156,6 +156,24 @@ MIGRATIONS = {
     PRAGMA user_version = 5;
     """,
     6: """
+    -- Work a run was not allowed to do (NEWSBOT_MAX_* bounds), kept for the next runs, newest first:
+    -- article links over the request budget or a sitemap's URL cap, dated lists over the back-fill days.
+    -- A row leaves when its download was recorded (articles) or its list was read (dated lists).
+    CREATE TABLE backlog (
+        spider TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('article', 'dated_list')),
+        url TEXT NOT NULL,
+        newest TEXT NOT NULL DEFAULT '',
+        declared_at TEXT,
+        genre_hint TEXT,
+        queued_at TEXT NOT NULL,
+        PRIMARY KEY (spider, kind, url)
+    );
+    CREATE INDEX backlog_newest ON backlog (spider, kind, newest);
+    CREATE INDEX backlog_url ON backlog (url);
+    PRAGMA user_version = 6;
+    """,
+    7: """
     -- Full-text search over articles (scrapy browse, scrapy export --search): title, description,
     -- body, author names and photo captions, as article_search_text shows them. A contentless FTS5 index
     -- (content=''), so the text is kept once, in `articles`; the triggers keep it in step with every
@@ -208,7 +226,7 @@ MIGRATIONS = {
     -- Index what an existing archive already holds.
     INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
         SELECT * FROM article_search_text;
-    PRAGMA user_version = 6;
+    PRAGMA user_version = 7;
     """,
 }
 
