@@ -73,7 +73,20 @@ def teaser(article_id, index_url="https://www.dawn.com/newspaper/editorial", **c
 def options(**given):
     """The command's options as argparse gives them (every option absent unless given)."""
     defaults = dict.fromkeys(
-        ("output", "format", "type", "since", "until", "genre", "section", "author", "target", "fields", "db")
+        (
+            "output",
+            "format",
+            "type",
+            "since",
+            "until",
+            "genre",
+            "section",
+            "author",
+            "search",
+            "target",
+            "fields",
+            "db",
+        )
     )
     return argparse.Namespace(**(defaults | {"new": False, "excel": False} | given))
 

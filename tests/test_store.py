@@ -36,13 +36,6 @@ def article(article_id=1, **changes):
     return item
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = Store.open(tmp_path / "archive.db")
-    yield store
-    store.close()
-
-
 def test_new_file_gets_schema_wal_and_version(tmp_path):
     Store.open(tmp_path / "a.db").close()
     connection = sqlite3.connect(tmp_path / "a.db")
@@ -223,3 +216,35 @@ def test_a_run_lock_is_removed_on_release_and_never_held_twice(tmp_path):
     assert not RunLock(db, "articles").acquire()
     opened_before_release.close()
     second.release()
+
+
+def test_a_new_file_migrated_by_another_process_meanwhile_is_still_ours(tmp_path):
+    """identify() reads the version and the tables in one snapshot: when another process commits the
+    schema of a new file between two reads, the file must not look like version 0 with tables."""
+    from newsbot.store.access import identify
+
+    path = tmp_path / "new.db"
+    sqlite3.connect(path).close()
+
+    class Fetched(list):
+        def fetchone(self):
+            return self[0] if self else None
+
+    class OtherProcessMigratesAfterTheFirstRead:
+        def __init__(self):
+            self.connection = sqlite3.connect(path, isolation_level=None)
+            self.reads = 0
+
+        def execute(self, sql, *args):
+            rows = self.connection.execute(sql, *args).fetchall()  # the read is over
+            self.reads += 1
+            if self.reads == 1:
+                Store.open(path).close()  # commits the whole schema
+            return Fetched(rows)
+
+    racing = OtherProcessMigratesAfterTheFirstRead()
+    try:
+        assert identify(racing, path) == 0  # the snapshot it read: a new, empty file
+    finally:
+        racing.connection.close()
+    assert Store.open(path).connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -1,7 +1,8 @@
 """`scrapy export`: the SQLite archive as CSV, JSON or JSON Lines, filtered and incremental.
 
     scrapy export -o FILE|- [--format csv|json|jsonl] [--type article|teaser] [--since D] [--until D]
-                  [--genre G] [--section S] [--author NAME] [--new [--target NAME]] [--fields a,b,c]
+                  [--genre G] [--section S] [--author NAME] [--search TEXT] [--new [--target NAME]]
+                  [--fields a,b,c]
                   [--excel] [--db PATH]
 
 This module checks the options and turns them into an ExportRequest; newsbot.exporters.run_export
@@ -21,12 +22,12 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import fail
-from newsbot.config import ConfigError, setting
+from newsbot.commands import ArchiveCommand, archive_path, fail
+from newsbot.config import ConfigError
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
 from newsbot.processors import parse_datetime
-from newsbot.store.export import EXPORT_FIELDS, Selection
+from newsbot.store.export import EXPORT_FIELDS, Selection, fts_query
 
 
 def _date_bound(option: str, value: str | None) -> str | None:
@@ -114,11 +115,7 @@ def build_request(
     """Check every option and turn them into an ExportRequest; ConfigError says what to fix."""
     if not opts.output:
         raise ConfigError("give the output file with -o FILE, or -o - for standard output")
-    db_value = opts.db if opts.db is not None else setting(settings, "NEWSBOT_DB")
-    db_value = (db_value or "").strip()
-    if not db_value:
-        raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
-    db = Path(db_value).expanduser()
+    db = archive_path(opts.db, settings)
     item_type = (opts.type or "article").strip().lower()
     if item_type not in EXPORT_FIELDS:
         raise ConfigError(f"unknown type {opts.type!r}; use {' or '.join(EXPORT_FIELDS)}")
@@ -139,6 +136,9 @@ def build_request(
         genre = genre.lower()
         if genre not in GENRES:
             raise ConfigError(f"unknown genre {opts.genre!r}; use {', '.join(GENRES)}")
+    search = _text("--search", opts.search)
+    if search is not None and not fts_query(search):
+        raise ConfigError(f"--search {opts.search!r} has no words to look for")
     target = None
     if opts.new:
         target = _text("--target", opts.target) or (None if opts.output == STDOUT else opts.output)
@@ -158,6 +158,7 @@ def build_request(
             genre=genre,
             section=_text("--section", opts.section),
             author=_text("--author", opts.author),
+            search=search,
         ),
         fields=_fields(opts.fields, item_type),
         target=target,
@@ -175,6 +176,7 @@ EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
     (("--genre",), "G", "news, opinion or editorial (articles only)"),
     (("--section",), "S", "exact section, ignoring ASCII case (articles only)"),
     (("--author",), "NAME", "one of the authors is exactly NAME (ignoring ASCII case)"),
+    (("--search",), "TEXT", 'full-text search: every word or "phrase" occurs (articles only)'),
     (("--new",), None, "only rows stored or changed since the last --new export"),
     (("--target",), "NAME", "name the --new mark (default: the -o path as given)"),
     (("--fields",), "A,B,C", "the fields to export, in this order"),
@@ -183,21 +185,13 @@ EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
 )
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-
-    def syntax(self) -> str:
-        return "-o FILE|- [options]"
-
-    def short_desc(self) -> str:
-        return "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
-
-    def long_desc(self) -> str:
-        return (
-            "Export stored articles or teasers from the SQLite archive (NEWSBOT_DB or --db). "
-            "The file is written atomically: it appears whole or not at all. See docs/export.md."
-        )
+class Command(ArchiveCommand, ScrapyCommand):
+    usage = "-o FILE|- [options]"
+    summary = "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
+    description = (
+        "Export stored articles or teasers from the SQLite archive (NEWSBOT_DB or --db). "
+        "The file is written atomically: it appears whole or not at all. See docs/export.md."
+    )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -209,11 +203,9 @@ class Command(ScrapyCommand):
                 group.add_argument(*flags, metavar=metavar, help=help_text)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args:
-            fail(f"unexpected argument(s): {' '.join(args)}")
-        assert self.settings is not None
+        settings = self.project_settings(args)
         try:
-            request = build_request(opts, self.settings)
+            request = build_request(opts, settings)
             result = run_export(request)
         except ConfigError as error:
             fail(str(error))
@@ -222,7 +214,7 @@ class Command(ScrapyCommand):
             # a --new mark was not moved, so nothing is lost for the next export.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
-        if self.settings.getbool("LOG_ENABLED"):
+        if settings.getbool("LOG_ENABLED"):
             where = "standard output" if request.output == STDOUT else request.output
             line = (
                 f"exported {result.rows} {request.selection.item_type}(s) "

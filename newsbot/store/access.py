@@ -59,9 +59,13 @@ def identify(connection: sqlite3.Connection, path: Path, check: bool = False) ->
         problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
         if problems != ["ok"]:
             raise sqlite3.DatabaseError("damaged: " + "; ".join(problems))
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    tables = connection.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
-    if version == 0 and tables.fetchone()[0]:
+    # One statement, so one snapshot: read apart, another process could commit its migration of a new
+    # file in between, and the file would look like version 0 with tables (someone else's).
+    version, tables = connection.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%')"
+    ).fetchone()
+    if version == 0 and tables:
         raise StoreError(f"{path} is an SQLite file, but not a newsbot store; it was left untouched")
     if version > SCHEMA_VERSION:
         newer = f"newer than this newsbot ({SCHEMA_VERSION})"
