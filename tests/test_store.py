@@ -30,6 +30,7 @@ def article(article_id=1, **changes):
                 "updated_at": "2026-03-12",
             }
         ],
+        "sources": {},
     }
     item.update(changes)
     return item
