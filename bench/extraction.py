@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 from bench.common import fmt, machine, machine_line, median, percentile, verdict
 from bench.corpus import HTML_HEADERS, cached_corpus, load_templates
+from newsbot.monitoring.crosscheck import token_f1
 
 GOAL_MEDIAN_MS = 3.0
 GOAL_SPEEDUP = 10.0
@@ -112,19 +113,8 @@ def trafilatura_view(document) -> dict:
 # --- scoring -----------------------------------------------------------------------------------
 
 
-def _tokens(text: str | None) -> Counter:
-    return Counter(re.findall(r"\w+", (text or "").lower()))
-
-
-def body_f1(expected: str | None, got: str | None) -> float:
-    want, have = _tokens(expected), _tokens(got)
-    if not want and not have:
-        return 1.0
-    overlap = sum((want & have).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(have.values()), overlap / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
+# The word-overlap F1 the crawl's page-vs-feed check uses (symmetric: expected, got in either order).
+body_f1 = token_f1
 
 
 def _caption_text(image: dict) -> str:

@@ -22,6 +22,14 @@ NEWSBOT_HEALTH_MIN_SAMPLE = 5
 NEWSBOT_HEALTH_MIN_LINKS_RATIO = 0.5
 NEWSBOT_HEALTH_MAX_ERRORS = 0
 NEWSBOT_HEALTH_MAX_DROPPED_SHARE = 0.2
+NEWSBOT_HEALTH_AGREEMENT = {
+    "title": 0.9,
+    "published_at": 0.9,
+    "body": 0.9,
+    "image_captions": 0.8,
+    "image_credits": 0.8,
+}
+NEWSBOT_FEED_COPY_HOURS = 6
 
 # --- Politeness: the live site rate-limits hard (403/429 even at one request per 1.5 s) ---
 USER_AGENT = "newsbot/0.1 (research archive crawler of www.dawn.com; obeys robots.txt)"
@@ -69,6 +77,7 @@ EXTENSIONS = {
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.CoveragePipeline": 50,
+    "newsbot.pipelines.CrossCheckPipeline": 75,
     "newsbot.pipelines.ValidatePipeline": 100,
     "newsbot.pipelines.DedupePipeline": 200,
     "newsbot.pipelines.StorePipeline": 300,

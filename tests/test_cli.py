@@ -19,6 +19,13 @@ from tests.conftest import run_scrapy
         ([], {"NEWSBOT_MIRROR": "no/such/dir"}, "neither an http(s) URL nor a snapshot directory"),
         ([], {"NEWSBOT_BATCH_SIZE": "many"}, "NEWSBOT_BATCH_SIZE='many' is not a whole number"),
         ([], {"NEWSBOT_DB": "/no/such/dir/x.db"}, "does not exist"),
+        (
+            [],
+            {"NEWSBOT_HEALTH_AGREEMENT": '{"summary": 0.9}'},
+            "NEWSBOT_HEALTH_AGREEMENT: unknown field(s) summary; known: title, published_at, body,",
+        ),
+        ([], {"NEWSBOT_HEALTH_AGREEMENT": '{"body": 2}'}, "body must be a share between 0 and 1, not 2"),
+        ([], {"NEWSBOT_FEED_COPY_HOURS": "-1"}, "NEWSBOT_FEED_COPY_HOURS='-1': must be at least 0"),
     ],
 )
 def test_bad_input_fails_with_one_clear_line(tmp_path, args, settings, message):

@@ -9,8 +9,11 @@ Arguments:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any, Self
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from newsbot.pages import FeedPage, ListingPage, SitemapPage
@@ -25,23 +28,51 @@ class ArticlesSpider(NewsbotSpider):
     arguments_class = ArticleArguments
     start_points_class = ArticleStartPoints
 
+    after_feeds: Iterator[Request] | None = None
+    """The other start points, requested once the feeds and the articles they led to are done."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
     async def start(self) -> AsyncIterator[Request]:
+        """The feeds first: each article is then checked against the feed copy of it (if any) however
+        it was found. Listings, sitemaps, back-fill and retries follow when the spider is idle."""
         if self.arguments.urls:
             for url in self.arguments.urls:
                 yield self.article_request(canonical_article_url(url) or url)
             return
         points = load_start_points(self.config.seeds, self.name, ArticleStartPoints)
-        for url in points.listings:
-            yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
+        later = self.other_start_points(points)
+        if not points.feeds:
+            for request in later:
+                yield request
+            return
+        self.after_feeds = later
         for url in points.feeds:
             yield Request(url, callback=self.parse_feed, errback=self.start_point_failed)
+
+    def spider_idle(self) -> None:
+        """Phase two of a run: the feeds are read, so every article met from here on has its copy."""
+        if self.after_feeds is None:
+            return
+        later, self.after_feeds = self.after_feeds, None
+        assert self.crawler.engine is not None
+        for request in later:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def other_start_points(self, points: ArticleStartPoints) -> Iterator[Request]:
+        for url in points.listings:
+            yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
         for url in points.sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
         for day in self.arguments.backfill_days():
             url = points.dated_listing.format(date=day.isoformat())
             yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
-        for request in self.retry_failed_requests():
-            yield request
+        yield from self.retry_failed_requests()
 
     def follow_links(self, links: Iterable[dict], source: str) -> Iterator[Request]:
         links = list(links)
@@ -56,8 +87,13 @@ class ArticlesSpider(NewsbotSpider):
         yield from self.follow_links(links or [], "listing")
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        links = self.read_start_point(response, lambda page: FeedPage(page).links(), html=False)
-        yield from self.follow_links(links or [], "feed")
+        """The feed's links are followed; its copies of the articles are kept to check them against."""
+        read = self.read_start_point(response, _read_feed, html=False)
+        links, copies = read or ([], [])
+        if copies:
+            self.state.keep_feed_copies(response.url, copies)
+            self.stats.inc_value("newsbot/feed/copies", len(copies))
+        yield from self.follow_links(links, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         read = self.read_start_point(response, _read_sitemap, html=False)
@@ -65,6 +101,11 @@ class ArticlesSpider(NewsbotSpider):
         for url in sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
         yield from self.follow_links(links, "sitemap")
+
+
+def _read_feed(response: Response) -> tuple[list[dict], list[dict]]:
+    page = FeedPage(response)
+    return page.links(), page.copies()
 
 
 def _read_sitemap(response: Response) -> tuple[list[str], list[dict]]:

@@ -20,6 +20,7 @@ RUN_FIGURES = (
     "failed",
     "errors",
     "health",
+    "crosscheck",
     "message",
 )
 _FINISH = """
@@ -27,7 +28,7 @@ UPDATE crawl_runs SET finished_at = :finished_at, status = :status, finish_reaso
     pages_fetched = :pages_fetched, links_discovered = :links_discovered, items_new = :items_new,
     items_updated = :items_updated, items_unchanged = :items_unchanged,
     items_not_modified = :items_not_modified, dropped = :dropped, failed = :failed, errors = :errors,
-    health = :health, message = :message
+    health = :health, crosscheck = :crosscheck, message = :message
 WHERE id = :id
 """
 
@@ -55,7 +56,7 @@ def start_run(store: Store, spider: str, arguments: dict, started_at: str) -> in
 
 def finish_run(store: Store, run_id: int, figures: dict) -> None:
     values = {name: figures.get(name) for name in RUN_FIGURES}
-    for name in ("dropped", "failed", "health"):
+    for name in ("dropped", "failed", "health", "crosscheck"):
         if values[name] is not None:
             values[name] = json.dumps(values[name], sort_keys=True)
     with store.connection:

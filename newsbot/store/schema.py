@@ -153,7 +153,8 @@ MIGRATIONS = {
         body TEXT,
         images TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(images)),
         first_seen TEXT NOT NULL,
-        last_seen TEXT NOT NULL
+        last_seen TEXT NOT NULL,
+        last_run INTEGER
     );
     -- Page-vs-feed agreement of a run: articles compared, per field compared/agreed, repairs.
     ALTER TABLE crawl_runs ADD COLUMN crosscheck TEXT CHECK (crosscheck IS NULL OR json_valid(crosscheck));
