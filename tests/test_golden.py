@@ -17,7 +17,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.responsetypes import responsetypes
 from selectolax.lexbor import LexborHTMLParser
 
-from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
+from newsbot.items import ARTICLE_FIELDS, FEED_COPY_FIELDS, TEASER_FIELDS
 from newsbot.pages import ArticlePage, FeedPage, ListingPage, OpinionIndexPage, PageError, SitemapPage
 from newsbot.pages.common import is_bot_challenge, jsonld_article
 
@@ -50,6 +50,9 @@ def extract(kind: str, folder: Path):
             "rejected": [reason for reason, _ in result.rejected],
             "pages": [list(page) for page in result.pages],
         }
+    if kind == "feed":
+        page = FeedPage(response)
+        return {"links": page.links(), "copies": page.copies()}
     return {"links": LINK_PAGES[kind](response).links()}
 
 
@@ -100,6 +103,20 @@ def test_discovery_links(kind, folder):
         assert got == want, f"{folder.name}: link {want['url']} differs"
 
 
+@pytest.mark.parametrize(("kind", "folder"), cases("feed"))
+def test_feed_copies(kind, folder):
+    """Each feed item's copy of its article, by the article's rules (one check per field)."""
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["copies"]
+    actual = extract(kind, folder)["copies"]
+    assert [copy["url"] for copy in actual] == [copy["url"] for copy in expected], REGENERATE.format(
+        folder=folder
+    )
+    for got, want in zip(actual, expected, strict=True):
+        assert set(got) == set(want) == set(FEED_COPY_FIELDS)
+        for name in FEED_COPY_FIELDS:
+            assert got[name] == want[name], f"{folder.name}: copy of {want['url']} field {name!r}"
+
+
 @pytest.mark.parametrize(("kind", "folder"), cases("index"))
 def test_index_teasers(kind, folder):
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
@@ -117,7 +134,7 @@ def test_index_teasers(kind, folder):
 
 def test_golden_cases_exist():
     assert len(cases("article")) >= 10
-    assert cases("listing") and cases("feed") and cases("sitemap") and len(cases("index")) >= 3
+    assert cases("listing") and len(cases("feed")) >= 2 and cases("sitemap") and len(cases("index")) >= 3
 
 
 def test_real_latest_news_page_excludes_sponsored_and_offsite():
