@@ -22,10 +22,12 @@ NEWSBOT_HEALTH_MIN_SAMPLE = 5
 NEWSBOT_HEALTH_MIN_LINKS_RATIO = 0.5
 NEWSBOT_HEALTH_MAX_ERRORS = 0
 NEWSBOT_HEALTH_MAX_DROPPED_SHARE = 0.2
+# Drift takes a field's agreement towards 0; one odd page or a story edited between its feed copy and
+# its download must not fail an hourly run of five to ten articles (1 of 5 disagreeing is 0.8).
 NEWSBOT_HEALTH_AGREEMENT = {
-    "title": 0.9,
-    "published_at": 0.9,
-    "body": 0.9,
+    "title": 0.8,
+    "published_at": 0.8,
+    "body": 0.8,
     "image_captions": 0.8,
     "image_credits": 0.8,
 }
