@@ -17,7 +17,6 @@ from weakref import WeakKeyDictionary
 from scrapy.settings import BaseSettings
 
 from newsbot import settings as defaults
-from newsbot.monitoring.crosscheck import COMPARED_FIELDS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -25,6 +24,9 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COVERAGE_FIELDS = ("title", "published_at", "body", "authors", "description", "images", "image_captions")
 """What NEWSBOT_HEALTH_COVERAGE may name (image_captions: the share of images with a caption)."""
+AGREEMENT_FIELDS = ("title", "published_at", "body", "image_captions", "image_credits")
+"""What an article page is compared on with its feed copy (newsbot.monitoring.crosscheck), and what
+NEWSBOT_HEALTH_AGREEMENT may name."""
 
 
 def setting(settings: BaseSettings, name: str) -> Any:
@@ -70,7 +72,7 @@ class Thresholds:
             min_links_ratio=number(settings, "NEWSBOT_HEALTH_MIN_LINKS_RATIO"),
             max_errors=int(number(settings, "NEWSBOT_HEALTH_MAX_ERRORS", whole=True)),
             max_dropped_share=number(settings, "NEWSBOT_HEALTH_MAX_DROPPED_SHARE", maximum=1.0),
-            agreement=_coverage(setting(settings, AGREEMENT), AGREEMENT, COMPARED_FIELDS),
+            agreement=_coverage(setting(settings, AGREEMENT), AGREEMENT, AGREEMENT_FIELDS),
         )
 
 

@@ -1,4 +1,6 @@
-"""Page against feed: does an article page say what the site's own RSS copy of the story says? (pure)
+"""Page against feed: does an article page say what the site's own RSS copy of the story says?
+
+Pure: plain values in, plain values out (no Scrapy, no store, no clock).
 
 Dawn's RSS items carry each recent story a second time: headline, publish time, body HTML and figures.
 Both copies are read by the same rules (newsbot.pages.story, newsbot.loaders), so where they differ the
@@ -16,8 +18,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 
-COMPARED_FIELDS = ("title", "published_at", "body", "image_captions", "image_credits")
-"""What is compared (and what NEWSBOT_HEALTH_AGREEMENT may name)."""
+from newsbot.config import AGREEMENT_FIELDS
+
+COMPARED_FIELDS = AGREEMENT_FIELDS
 REPAIRED_FIELDS = ("title", "published_at", "description", "body", "images")
 """What the feed copy may supply when the page has no value for it."""
 REQUIRED_FIELDS = ("title", "published_at")
