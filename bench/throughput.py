@@ -36,7 +36,7 @@ FIRST_ID = 2_000_001
 
 def stored_correct(db: Path, expected: dict[int, dict]) -> tuple[int, int]:
     """(rows stored, rows equal to their expected item on every contract field)."""
-    import json
+    from newsbot.store import decode_article
 
     connection = sqlite3.connect(db)
     connection.row_factory = sqlite3.Row
@@ -49,9 +49,7 @@ def stored_correct(db: Path, expected: dict[int, dict]) -> tuple[int, int]:
         want = expected.get(row["article_id"])
         if want is None:
             continue
-        got = dict(row)
-        for name in ("authors", "images", "related_editorials"):
-            got[name] = json.loads(got[name])
+        got = decode_article(row)
         if all(got.get(name) == want.get(name) for name in want):
             correct += 1
     return len(rows), correct
