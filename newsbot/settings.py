@@ -85,7 +85,7 @@ ITEM_PIPELINES = {
     "newsbot.pipelines.StorePipeline": 300,
 }
 
-# Nested fields (authors, images, related_editorials) as JSON text in CSV cells, not Python reprs.
+# Nested fields (authors, images, related_editorials, sources) as JSON text in CSV cells, not Python reprs.
 FEED_EXPORTERS = {"csv": "newsbot.exporters.JsonCellCsvItemExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
 
