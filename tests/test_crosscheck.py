@@ -344,6 +344,7 @@ def checks(run: dict) -> dict[str, dict]:
     return {check["name"]: check for check in json.loads(run["health"])}
 
 
+@pytest.mark.slow
 def test_unchanged_snapshot_agrees_on_every_field_but_the_date_its_bad_page_lacks(tmp_path):
     result, run, rows = crawl(SNAPSHOT, tmp_path)
     assert result.returncode == 0, result.log[-3000:]
@@ -365,6 +366,7 @@ def test_unchanged_snapshot_agrees_on_every_field_but_the_date_its_bad_page_lack
     assert all(json.loads(row["sources"]) == {} for url, row in rows.items() if url != RESCUED[0]["url"])
 
 
+@pytest.mark.slow
 def test_pages_that_lost_their_body_are_stored_with_the_feed_text_and_the_run_fails_by_name(tmp_path):
     result, run, rows = crawl(drifted(tmp_path, lose_body), tmp_path)
     assert result.returncode == 3, result.log[-3000:]
@@ -384,6 +386,7 @@ def test_pages_that_lost_their_body_are_stored_with_the_feed_text_and_the_run_fa
             assert row["body"] is None and "body" not in json.loads(row["sources"])
 
 
+@pytest.mark.slow
 def test_a_body_selector_on_the_wrong_block_fails_agreement_although_coverage_is_full(tmp_path):
     result, run, rows = crawl(drifted(tmp_path, wrong_block), tmp_path)
     assert result.returncode == 3, result.log[-3000:]
@@ -397,6 +400,7 @@ def test_a_body_selector_on_the_wrong_block_fails_agreement_although_coverage_is
     assert all("body" not in json.loads(row["sources"]) for row in rows.values())
 
 
+@pytest.mark.slow
 def test_a_later_run_without_feeds_checks_against_the_stored_copy(tmp_path):
     crawl(SNAPSHOT, tmp_path)
     url = "https://www.dawn.com/news/1990027"
@@ -409,6 +413,7 @@ def test_a_later_run_without_feeds_checks_against_the_stored_copy(tmp_path):
     assert json.loads(run["crosscheck"])["no_copy"] == 1
 
 
+@pytest.mark.slow
 def test_the_opinion_spider_checks_pieces_against_copies_the_articles_spider_stored(tmp_path):
     crawl(SNAPSHOT, tmp_path)
     db = tmp_path / "newsbot.db"
@@ -421,6 +426,7 @@ def test_the_opinion_spider_checks_pieces_against_copies_the_articles_spider_sto
     assert "newsbot/feed/copies" not in result.stats
 
 
+@pytest.mark.slow
 def test_feeds_that_must_be_retried_are_still_read_before_any_other_article(tmp_path):
     """Every feed answers 503 with Retry-After: 1 once. While the crawl waits, the listing and sitemap
     (were they requested with the feeds) would queue their articles ahead of the feeds' retries, and

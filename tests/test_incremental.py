@@ -13,23 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
+from tests.conftest import FAST, ROOT, run_scrapy, scrapy_command
 from tests.sites import SiteServer
+
+# Every test runs `scrapy crawl` in subprocesses (repeated, overlapping, killed).
+pytestmark = pytest.mark.slow
 
 DATA = Path(__file__).parent / "data"
 EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-8"))
 META = json.loads((DATA / "snapshot_expected_meta.json").read_text(encoding="utf-8"))
 PKT = timezone(timedelta(hours=5))
 STORY_CONTENT = re.compile(r"(<div[^>]*class='[^']*story__content[^>]*>)")
-
-
-@pytest.fixture
-def site_copy(tmp_path):
-    """A private copy of the snapshot, served on 127.0.0.1, that a test may change between crawls."""
-    directory = tmp_path / "site"
-    shutil.copytree(SNAPSHOT, directory)
-    with SiteServer(directory) as site:
-        yield directory, site
 
 
 def crawl(site, workdir: Path, *args: str, **settings):
@@ -195,6 +189,8 @@ def test_overlapping_runs_one_completes_the_other_exits_cleanly(site_copy, tmp_p
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (len(EXPECTED),) * 2
     assert db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
+    assert not list(tmp_path.glob("*.lock"))  # no lock file left behind with a stale pid
+    assert outcomes[1][1].count("\n") == 1, outcomes[1][1]  # the exit-75 message is one line
 
 
 def test_a_run_killed_mid_crawl_is_marked_interrupted_by_the_next(site_copy, tmp_path):
@@ -214,3 +210,5 @@ def test_a_run_killed_mid_crawl_is_marked_interrupted_by_the_next(site_copy, tmp
         .fetchall()
     )
     assert statuses == [("interrupted",), ("ok",)]
+    # The killed run left its lock file (with its pid); the next run took it over and removed it.
+    assert not list(tmp_path.glob("*.lock"))

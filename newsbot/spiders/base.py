@@ -20,7 +20,7 @@ from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
 from newsbot.pages.common import failure_page_reason
 from newsbot.spiders.arguments import SpiderArguments
-from newsbot.spiders.revisit import CONDITIONAL_REASONS, revisit_reason
+from newsbot.spiders.revisit import CONDITIONAL_REASONS, later_than, revisit_reason
 from newsbot.spiders.seeds import StartPoints, load_start_points
 from newsbot.store.state import CrawlState
 
@@ -38,16 +38,27 @@ def unforeseen(error: Exception, url: str) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def requested_url(response: Response) -> str:
+    """The URL the spider asked for (a redirect to the slug form changes response.url)."""
+    request = response.request
+    if request is None:
+        return response.url
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
 class NewsbotSpider(Spider):
     allowed_domains = ["www.dawn.com"]
 
     arguments_class: ClassVar[type[SpiderArguments]]
     start_points_class: ClassVar[type[StartPoints]]
     arguments: SpiderArguments
-    in_run: dict[str, dict[str, Any]]
-    """url -> cb_kwargs of its article request in this run (a later, stronger genre hint updates it)."""
+    in_run: dict[str, Request]
+    """url -> its article request in this run (a later, stronger genre hint or a later declared change
+    found for the same URL updates it while it is pending)."""
     extracted_genre: dict[str, str]
     """url -> genre of the item its page gave in this run."""
+    downloaded: set[str]
+    """Article URLs whose download came back in this run (a page or a 304)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         given = {name: kwargs.pop(name) for name in self.arguments_class.names() if name in kwargs}
@@ -55,6 +66,7 @@ class NewsbotSpider(Spider):
         self.arguments = self.arguments_class.parse(**given)
         self.in_run = {}
         self.extracted_genre = {}
+        self.downloaded = set()
 
     @classmethod
     def load_start_points(cls, seeds: Path) -> StartPoints:
@@ -91,7 +103,7 @@ class NewsbotSpider(Spider):
         """
         self.stats.inc_value("newsbot/links/discovered")
         if url in self.in_run:
-            return self._reached_again(url, genre_hint)
+            return self._reached_again(url, updated_at, genre_hint)
         state = self.state.seen_state(url)
         window = timedelta(hours=self.config.revisit_hours)
         reason = revisit_reason(updated_at, state, self.state.now(), window, genre_hint)
@@ -100,12 +112,20 @@ class NewsbotSpider(Spider):
             return None
         self.stats.inc_value(f"newsbot/requests/{reason}")
         # A revisit for a possible edit is conditional; a genre upgrade needs the page even if unchanged.
-        return self.article_request(url, genre_hint, state if reason in CONDITIONAL_REASONS else None)
+        validators = state if reason in CONDITIONAL_REASONS else None
+        return self.article_request(url, genre_hint, validators, declared=updated_at)
 
-    def _reached_again(self, url: str, genre_hint: str | None) -> Request | None:
-        """A link already requested in this run. A more specific genre is passed to the pending request;
-        only when the page was already extracted with a weaker genre is it fetched once more."""
-        cb_kwargs = self.in_run[url]
+    def _reached_again(self, url: str, updated_at: str | None, genre_hint: str | None) -> Request | None:
+        """A link already requested in this run. A later declared change and a more specific genre are
+        passed to the pending request; only when the page was already extracted with a weaker genre is
+        it fetched once more."""
+        pending = self.in_run[url]
+        declared = pending.meta.get("newsbot_declared")
+        if updated_at and (declared is None or later_than(updated_at, declared)):
+            pending.meta["newsbot_declared"] = updated_at
+            if url in self.downloaded:  # the copy we hold came in this run, after this declaration
+                self.state.note_declared(url, updated_at)
+        cb_kwargs = pending.cb_kwargs
         if not is_stronger_genre(genre_hint, cb_kwargs["genre_hint"]):
             return None
         cb_kwargs["genre_hint"] = genre_hint  # the callback has not run yet: it will use this hint
@@ -113,12 +133,21 @@ class NewsbotSpider(Spider):
         if extracted is None or not is_stronger_genre(genre_hint, extracted):
             return None
         self.stats.inc_value("newsbot/requests/genre_refetch")
-        return self.article_request(url, genre_hint).replace(dont_filter=True)
+        return self.article_request(
+            url, genre_hint, declared=pending.meta.get("newsbot_declared"), again=True
+        )
 
     def article_request(
-        self, url: str, genre_hint: str | None = None, validators: dict | None = None
+        self,
+        url: str,
+        genre_hint: str | None = None,
+        validators: dict | None = None,
+        declared: str | None = None,
+        again: bool = False,
     ) -> Request:
-        """An article download; a revisit is conditional on the validators the server sent before."""
+        """An article download; a revisit is conditional on the validators the server sent before.
+        `declared` is the change time the site declared for the page (recorded with the download);
+        `again` requests a page already downloaded in this run (past the duplicate filter)."""
         headers = {}
         if validators and validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
@@ -131,12 +160,14 @@ class NewsbotSpider(Spider):
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"genre_hint": genre_hint},
-            meta={"newsbot_article": True, "handle_httpstatus_list": [304]},
+            meta={"newsbot_article": True, "handle_httpstatus_list": [304], "newsbot_declared": declared},
+            dont_filter=again,
         )
-        self.in_run[url] = request.cb_kwargs
+        self.in_run[url] = request
         return request
 
     def parse_article(self, response: Response, genre_hint: str | None = None) -> Iterator[ArticleItem]:
+        self.downloaded.add(requested_url(response))
         if response.status == 304:
             return  # unchanged since our last download; FetchRecorder bumped last_seen
         self.stats.inc_value("newsbot/articles/responses")

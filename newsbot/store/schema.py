@@ -139,6 +139,23 @@ MIGRATIONS = {
     PRAGMA user_version = 4;
     """,
     5: """
+    -- The change time the site declared (a card's "Updated" time, a sitemap lastmod) for the copy we
+    -- downloaded: the next run compares what the site declares then with this, not with our clock.
+    ALTER TABLE fetches ADD COLUMN declared_at TEXT;
+    -- What kind of run it was (its health baselines compare like with like), and its one-line summary.
+    ALTER TABLE crawl_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'discovery'
+        CHECK (kind IN ('discovery', 'backfill', 'targeted'));
+    UPDATE crawl_runs SET kind = CASE
+        WHEN json_array_length(coalesce(json_extract(arguments, '$.urls'), '[]')) > 0
+          OR json_array_length(coalesce(json_extract(arguments, '$.authors'), '[]')) > 0 THEN 'targeted'
+        WHEN json_extract(arguments, '$.since') IS NOT NULL THEN 'backfill'
+        ELSE 'discovery' END;
+    ALTER TABLE crawl_runs ADD COLUMN summary TEXT;
+    DROP INDEX crawl_runs_spider;
+    CREATE INDEX crawl_runs_spider ON crawl_runs (spider, kind, id);
+    PRAGMA user_version = 5;
+    """,
+    6: """
     -- Where a field came from when not the article page ({"body": "rss"}); {} for a page's own item.
     ALTER TABLE articles ADD COLUMN sources TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sources));
     ALTER TABLE article_versions ADD COLUMN sources TEXT NOT NULL DEFAULT '{}';
@@ -158,7 +175,7 @@ MIGRATIONS = {
     );
     -- Page-vs-feed agreement of a run: articles compared, per field compared/agreed, repairs.
     ALTER TABLE crawl_runs ADD COLUMN crosscheck TEXT CHECK (crosscheck IS NULL OR json_valid(crosscheck));
-    PRAGMA user_version = 5;
+    PRAGMA user_version = 6;
     """,
 }
 
