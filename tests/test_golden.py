@@ -8,9 +8,11 @@ case (a draft to review as a diff), run: python -m tests.test_golden tests/golde
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sys
+import weakref
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -56,6 +58,11 @@ def load_case(folder: Path):
 
 def extract(kind: str, folder: Path):
     meta, response, _ = load_case(folder)
+    return read(kind, meta, response)
+
+
+def read(kind: str, meta: dict, response):
+    """What the page object of `kind` makes of the response, as plain data."""
     if kind in ("article", "article_bad"):
         try:
             item = asdict(ArticlePage(response, genre_hint=meta.get("genre_hint")).item())
@@ -377,6 +384,44 @@ def test_jsonld_article_is_the_first_article_object_in_document_order_head_or_bo
     odd_first = f"<html><head>{odd_types}</head><body>{article % 'Body'}</body></html>"
     assert _jsonld(odd_first)["headline"] == "Body"
     assert _jsonld("<html><head></head><body><p>No JSON-LD</p></body></html>") == {}
+
+
+# --- memory and page weight ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder", cases(*KINDS))
+def test_a_page_and_its_parsed_tree_are_freed_without_the_cyclic_gc(folder):
+    """A reference cycle through the response (a selector cached on it that points back) kept every
+    page and its parsed tree alive until the cyclic GC ran: a crawl's RSS reached 544 MiB
+    (docs/benchmarks.md, hot spot 2). With the GC off, dropping the response must free it."""
+    meta, response, _ = load_case(folder)
+    alive = weakref.ref(response)
+    gc.collect()
+    gc.disable()
+    try:
+        read(folder.parent.name, meta, response)
+        del response
+        assert alive() is None, "a reference cycle keeps the response (and its parsed tree)"
+    finally:
+        gc.enable()
+
+
+def test_real_page_furniture_at_dawn_size_does_not_change_the_item():
+    """The benchmark corpus (bench/corpus.py) grows every fixture article to 150-550 KB with the
+    furniture of a real Dawn page (its scripts, menus, ad slots, story cards as "More stories" and
+    aside widgets, its footer). Every field must still be the fixture's hand-written oracle, on every
+    page the extraction and crawl benchmarks use."""
+    from bench.corpus import VARIANTS, corpus, fixtures
+
+    pages = corpus()
+    assert len(pages) == len(fixtures()) * VARIANTS >= 34 * VARIANTS
+    assert min(len(page.body) for page in pages) > 150 * 1024
+    wrong = []
+    for page in pages:
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        item = asdict(ArticlePage(HtmlResponse(page.url, body=page.body, headers=headers)).item())
+        wrong += [f"{page.name}: {name}" for name in ARTICLE_FIELDS if item[name] != page.expected[name]]
+    assert wrong == []
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -102,6 +103,35 @@ def test_second_run_downloads_only_new_and_changed_stories_and_keeps_versions(si
         assert body == old_bodies[url], "the previous text is kept whole"
     for article_id in changed:
         assert bodies[article_id].startswith("Correction: this story was updated.")
+
+
+DISCOVERY = ["/robots.txt", "/latest-news", "/feeds/latest-news/", "/feeds/home/", "/feeds/pakistan",
+             "/feeds/world/", "/feeds/business", "/feeds/sitemap"]  # fmt: skip
+"""What every run of the articles spider reads (seeds/start-points.toml), once each."""
+
+
+def test_requests_per_new_article_are_the_floor(site_copy, tmp_path):
+    """The request count of a scheduled run (formerly bench/requests_per_article.py): a first crawl
+    downloads every linked article exactly once; a second, after new stories appear, downloads only
+    those (and retries the one failed download, the bot challenge): the discovery pages plus one
+    request per new story, nothing for the stored, unchanged stories."""
+    directory, site = site_copy
+    first = crawl(site, tmp_path)
+    assert first.returncode == 0, first.log[-3000:]
+    linked = [item["article_id"] for item in EXPECTED] + [bad["article_id"] for bad in META["bad_pages"]]
+    assert Counter(site.paths()) == Counter(DISCOVERY + [f"/news/{i}" for i in linked])
+
+    new = [1995101, 1995102, 1995103]
+    now = datetime.now(UTC).astimezone(PKT).replace(microsecond=0).isoformat()
+    for article_id, source in zip(new, linked, strict=False):
+        add_story(directory, source, article_id, now)
+    site.snapshot = type(site.snapshot)(directory)  # reload the manifest
+    site.reset()
+    second = crawl(site, tmp_path)
+    assert second.returncode == 0, second.log[-3000:]
+    assert Counter(site.paths()) == Counter(DISCOVERY + [f"/news/{i}" for i in new] + sorted(CHALLENGE))
+    assert second.stats["newsbot/articles/new"] == len(new)
+    assert second.stats["newsbot/skipped/known"] > len(EXPECTED)
 
 
 def test_revisits_inside_the_window_are_conditional_and_a_304_only_bumps_last_seen(site_copy, tmp_path):

@@ -61,7 +61,10 @@ def tokens(text: str | None) -> Counter:
 
 def token_f1(page: str | None, feed: str | None) -> float:
     """The F1 of the two texts' word multisets (1.0 when both are empty)."""
-    a, b = tokens(page), tokens(feed)
+    return counts_f1(tokens(page), tokens(feed))
+
+
+def counts_f1(a: Counter, b: Counter) -> float:
     if not a and not b:
         return 1.0
     common = sum((a & b).values())
@@ -106,9 +109,9 @@ def compare(page: Mapping, feed: Mapping) -> list[Comparison]:
         detail = f"page {page.get('published_at')} vs feed {feed['published_at']}"
         results.append(Comparison("published_at", agreed, detail))
     if feed.get("body"):
-        f1 = token_f1(page.get("body"), feed["body"])
-        words = (sum(tokens(page.get("body")).values()), sum(tokens(feed["body"]).values()))
-        detail = f"token F1 {f1:.2f} (page {words[0]} words, feed {words[1]} words)"
+        words = tokens(page.get("body")), tokens(feed["body"])
+        f1 = counts_f1(*words)
+        detail = f"token F1 {f1:.2f} (page {words[0].total()} words, feed {words[1].total()} words)"
         results.append(Comparison("body", f1 >= BODY_MIN_F1, detail))
     for name, key in (("image_captions", "caption"), ("image_credits", "credit")):
         wanted = image_texts(feed.get("images"), key)
