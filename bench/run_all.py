@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import common, crawl, extraction, store
+from bench import bounds, common, crawl, extraction, store
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ BENCHMARKS = [
     Benchmark("memory", crawl.memory, {"pages": 2000, "budget": 60}),
     Benchmark("store", store.store, {"rows": 5000, "runs": 1}),
     Benchmark("export", store.export, {"rows": 10_000}),
+    Benchmark("sitemap_memory", bounds.sitemap_memory, {"articles": 100, "urls": 20_000}),
+    Benchmark("page_guard", bounds.page_guard, {"rounds": 1}),
 ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ EXPECTED = json.loads((Path(__file__).parent / "data" / "snapshot_expected.json"
 GOOD_IDS = {item["article_id"] for item in EXPECTED}
 SUMMARY = re.compile(
     r"newsbot articles run (\d+) finished \(finished\) in \d+m\d\ds: (\d+) new, (\d+) updated, "
-    r"(\d+) unchanged, (\d+) not modified; dropped (.*?); failed (.*?); health (.*?); archive (.*)$"
+    r"(\d+) unchanged, (\d+) not modified; dropped (.*?); failed (.*?); deferred to the next runs (.*?); "
+    r"health (.*?); archive (.*)$"
 )
 
 
@@ -159,11 +161,11 @@ def test_a_run_ends_with_one_summary_line_kept_in_its_run_record(snapshot_site, 
     summary = line.split("] INFO: ", 1)[1]
     match = SUMMARY.match(summary)
     assert match, summary
-    run_id, new, updated, unchanged, not_modified, dropped, failed, health, archive = match.groups()
+    run_id, new, updated, unchanged, not_modified, dropped, failed, deferred, health, archive = match.groups()
     assert (new, updated, unchanged, not_modified) == (str(len(EXPECTED)), "0", "0", "0")
     # 1990092 lacks a date but its feed copy is complete: stored from the feed, not dropped (issue 17).
     assert dropped == "2 (bot_challenge 1, missing_title 1)"
-    assert (failed, health, archive) == ("0", "ok", str(tmp_path / "newsbot.db"))
+    assert (failed, deferred, health, archive) == ("0", "0", "ok", str(tmp_path / "newsbot.db"))
     [run] = runs(tmp_path / "newsbot.db")
     assert (run["id"], run["summary"]) == (int(run_id), summary)
     assert "Dumping Scrapy stats" not in result.log  # no 50-line dictionary
@@ -260,3 +262,98 @@ def test_export_edge_cases_end_in_one_line_or_succeed(snapshot_site, tmp_path):
     damaged = run_scrapy(["export", "--db", str(db), "-o", str(tmp_path / "out.csv")], tmp_path)
     assert damaged.returncode == 2 and damaged.log.count("\n") == 1, damaged.log
     assert "cannot be read whole" in damaged.log and not (tmp_path / "out.csv").exists()
+
+
+# --- bounded work ------------------------------------------------------------------------------------
+
+
+NO_SAMPLE_CHECKS = {"NEWSBOT_HEALTH_COVERAGE": "{}", "NEWSBOT_HEALTH_MAX_DROPPED_SHARE": 1}
+
+
+def backlog_rows(db: Path) -> dict[str, int]:
+    rows = sqlite3.connect(db).execute("SELECT kind, count(*) FROM backlog GROUP BY kind").fetchall()
+    return dict(rows)
+
+
+def test_a_run_downloads_at_most_its_budget_and_later_runs_collect_the_rest(site_copy, tmp_path):
+    _, site = site_copy
+    db = tmp_path / "newsbot.db"
+    stored: set[int] = set()
+    for run in range(1, 8):
+        site.reset()
+        # Five-page samples hold the snapshot's deliberately bad pages: judge only the bounds here.
+        result = crawl(site.url, tmp_path, NEWSBOT_MAX_ARTICLE_REQUESTS=5, **NO_SAMPLE_CHECKS)
+        assert result.returncode == 0, result.log[-3000:]
+        downloads = [path for path in site.paths() if path.startswith("/news/")]
+        assert len(downloads) <= 5, downloads
+        if run == 1:
+            assert result.stats["newsbot/deferred/article_requests"] > 0
+            assert result.log.count("article download budget reached") == 1  # said once per run
+        stored = {row[0] for row in sqlite3.connect(db).execute("SELECT article_id FROM articles")}
+        if stored == GOOD_IDS:
+            break
+    assert stored == GOOD_IDS, f"still missing after {run} runs: {sorted(GOOD_IDS - stored)}"
+    assert run > 4  # 22 stories at 5 downloads a run (one of them a bot challenge retried)
+    assert backlog_rows(db).get("article", 0) == 0
+
+
+def test_a_huge_backfill_is_walked_a_month_per_run_newest_first(snapshot_site, tmp_path):
+    snapshot_site.reset()
+    first = crawl(snapshot_site.url, tmp_path, "-a", "since=1900-01-01", "-a", "until=2026-03-12")
+    assert first.returncode == 0, first.log[-3000:]
+    walked = sorted(path for path in snapshot_site.paths() if path.startswith("/latest-news/"))
+    assert (
+        len(walked) == 31
+        and walked[-1] == "/latest-news/2026-03-12"
+        and walked[0] == "/latest-news/2026-02-10"
+    )
+    days = (date(2026, 3, 12) - date(1900, 1, 1)).days + 1
+    assert first.stats["newsbot/deferred/backfill_days"] == days - 31
+    assert first.log.count("over NEWSBOT_MAX_BACKFILL_DAYS=31") == 1
+    assert backlog_rows(tmp_path / "newsbot.db")["dated_list"] == days - 31
+    snapshot_site.reset()
+    second = crawl(snapshot_site.url, tmp_path)  # an ordinary run goes on with the back-fill
+    assert second.returncode == 0, second.log[-3000:]
+    walked = sorted(path for path in snapshot_site.paths() if path.startswith("/latest-news/"))
+    assert (
+        len(walked) == 31
+        and walked[-1] == "/latest-news/2026-02-09"
+        and walked[0] == "/latest-news/2026-01-10"
+    )
+    assert backlog_rows(tmp_path / "newsbot.db")["dated_list"] == days - 62
+    assert second.stats["newsbot/links/discovered"] == first.stats["newsbot/links/discovered"]
+
+
+def test_a_sitemap_of_100000_urls_gives_its_newest_and_keeps_the_rest(site_copy, tmp_path):
+    directory, site = site_copy
+
+    def lastmod(number: int) -> str:
+        return f"2026-0{1 + number % 3}-{1 + number % 28:02d}T10:{number % 60:02d}:00+05:00"
+
+    entries = "".join(
+        f"<url><loc>https://www.dawn.com/news/{3000000 + n}</loc><lastmod>{lastmod(n)}</lastmod></url>"
+        for n in range(100_000)
+    )
+    (directory / "feeds" / "sitemap.xml").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>',
+        encoding="utf-8",
+    )
+    result = crawl(
+        site.url,
+        tmp_path,
+        NEWSBOT_MAX_SITEMAP_URLS=50,
+        NEWSBOT_MAX_ARTICLE_REQUESTS=80,
+        NEWSBOT_HEALTH_COVERAGE="{}",
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["newsbot/sitemap/links"] == 50
+    assert result.stats["newsbot/deferred/sitemap_urls"] == 100_000 - 50
+    assert result.log.count("lists more than NEWSBOT_MAX_SITEMAP_URLS=50 URLs") == 1
+    requested = [path for path in site.paths() if path.startswith("/news/3")]
+    assert 0 < len(requested) <= 80
+    newest = sorted(
+        ((f"2026-0{1 + n % 3}-{1 + n % 28:02d}T10:{n % 60:02d}", 3000000 + n) for n in range(100_000)),
+        reverse=True,
+    )
+    assert {f"/news/{article_id}" for _, article_id in newest[:50]} <= set(requested)
+    assert backlog_rows(tmp_path / "newsbot.db")["article"] >= 100_000 - 80

@@ -85,6 +85,7 @@ def run_figures(stats: dict, status: str, reason: str, checks: list[Check], fail
         "items_not_modified": stats.get("newsbot/articles/not_modified", 0),
         "dropped": prefixed("newsbot/dropped/"),
         "failed": prefixed("newsbot/failed/"),
+        "deferred": prefixed("newsbot/deferred/"),
         "errors": stats.get("log_count/ERROR", 0),
         "health": [check.as_dict() for check in checks],
         "crosscheck": crosscheck.run_record(stats),
@@ -111,5 +112,5 @@ def summary_line(spider: str, run_id: int | None, figures: dict, failed: list[Ch
         f"{figures['items_new']} new, {figures['items_updated']} updated, "
         f"{figures['items_unchanged']} unchanged, {figures['items_not_modified']} not modified; "
         f"dropped {_by_reason(figures['dropped'])}; failed {_by_reason(figures['failed'])}; "
-        f"health {health}; archive {db}"
+        f"deferred to the next runs {_by_reason(figures['deferred'])}; health {health}; archive {db}"
     )

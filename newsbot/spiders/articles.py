@@ -9,10 +9,8 @@ Arguments:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any, Self
 
-from scrapy import Request, signals
-from scrapy.crawler import Crawler
+from scrapy import Request
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
@@ -30,12 +28,6 @@ class ArticlesSpider(NewsbotSpider):
 
     after_feeds: Iterator[Request] | None = None
     """The other start points, requested once the feeds and the articles they led to are done."""
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
-        return spider
 
     async def start(self) -> AsyncIterator[Request]:
         """The feeds first: each article is then checked against the feed copy of it (if any) however
@@ -55,8 +47,10 @@ class ArticlesSpider(NewsbotSpider):
             yield Request(url, callback=self.parse_feed, errback=self.start_point_failed)
 
     def spider_idle(self) -> None:
-        """Phase two of a run: the feeds are read, so every article met from here on has its copy."""
+        """Phase two of a run: the feeds are read, so every article met from here on has its copy. Then
+        (phase three, NewsbotSpider) what is left of the budgets goes to the backlog."""
         if self.after_feeds is None:
+            super().spider_idle()
             return
         later, self.after_feeds = self.after_feeds, None
         assert self.crawler.engine is not None
@@ -69,22 +63,29 @@ class ArticlesSpider(NewsbotSpider):
             yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
         for url in points.sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
-        for day in self.arguments.backfill_days():
-            url = points.dated_listing.format(date=day.isoformat())
-            yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
+        for url in self.budget.backfill(self.arguments.backfill_days(), points.dated_listing):
+            yield self.dated_list_request(url)
         yield from self.retry_failed_requests()
 
-    def follow_links(self, links: Iterable[dict], source: str) -> Iterator[Request]:
+    def dated_list_request(self, url: str) -> Request:
+        meta = {"newsbot_dated_list": True}
+        return Request(url, callback=self.parse_listing, errback=self.start_point_failed, meta=meta)
+
+    def follow_links(
+        self, links: Iterable[dict], source: str, counted_as: str = "discovered"
+    ) -> Iterator[Request]:
         links = list(links)
         self.stats.inc_value(f"newsbot/{source}/links", len(links))
         for link in links:
-            request = self.follow(link["url"], link.get("updated_at"))
+            request = self.follow(link["url"], link.get("updated_at"), counted_as=counted_as)
             if request is not None:
                 yield request
+        self.budget.flush()
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
+        dated = self.dated_list_read(response)
         links = self.read_start_point(response, lambda page: ListingPage(page).links())
-        yield from self.follow_links(links or [], "listing")
+        yield from self.follow_links(links or [], "listing", "backfill" if dated else "discovered")
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """The feed's links are followed; its copies of the articles are kept to check them against."""
@@ -96,18 +97,17 @@ class ArticlesSpider(NewsbotSpider):
         yield from self.follow_links(links, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        read = self.read_start_point(response, _read_sitemap, html=False)
-        sitemaps, links = read or ([], [])
-        for url in sitemaps:
+        limit = self.config.max_sitemap_urls
+        read = self.read_start_point(response, lambda page: SitemapPage(page).read(limit), html=False)
+        if read is None:
+            return
+        for url in read.sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
-        yield from self.follow_links(links, "sitemap")
+        if read.overflow:
+            self.budget.defer_sitemap_overflow(read.overflow, response.url)
+        yield from self.follow_links(read.links, "sitemap")
 
 
 def _read_feed(response: Response) -> tuple[list[dict], list[dict]]:
     page = FeedPage(response)
     return page.links(), page.copies()
-
-
-def _read_sitemap(response: Response) -> tuple[list[str], list[dict]]:
-    page = SitemapPage(response)
-    return page.sitemaps(), page.links()

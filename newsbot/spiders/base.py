@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
@@ -20,8 +22,10 @@ from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
 from newsbot.pages.common import failure_page_reason
 from newsbot.spiders.arguments import SpiderArguments
+from newsbot.spiders.budget import RunBudget
 from newsbot.spiders.revisit import CONDITIONAL_REASONS, later_than, revisit_reason
 from newsbot.spiders.seeds import StartPoints, load_start_points
+from newsbot.store.backlog import Deferred
 from newsbot.store.state import CrawlState
 
 logger = logging.getLogger(__name__)
@@ -83,6 +87,49 @@ class NewsbotSpider(Spider):
     def config(self) -> Config:
         return self.state.config
 
+    @cached_property
+    def budget(self) -> RunBudget:
+        """This run's bounds on work, and the backlog it spends them on once its start points are done."""
+        return RunBudget(self.config, self.state, self.stats)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
+    def spider_idle(self) -> None:
+        """The start points are done: spend what is left of the budgets on the backlog, newest first."""
+        engine = self.crawler.engine
+        while engine is not None:
+            work = self.budget.next_from_backlog()
+            if not work:
+                break
+            requests = [request for request in map(self.backlog_request, work) if request is not None]
+            self.budget.flush()
+            if requests:
+                for request in requests:
+                    engine.crawl(request)
+                raise DontCloseSpider
+        self.budget.flush()
+
+    def backlog_request(self, work: Deferred) -> Request | None:
+        if work.kind == "dated_list":
+            return self.dated_list_request(work.url)
+        return self.follow(work.url, work.declared_at, work.genre_hint, counted_as="backlog")
+
+    def dated_list_request(self, url: str) -> Request:
+        """A request for a dated list (/latest-news/{date}, /newspaper/editorial/{date})."""
+        raise NotImplementedError
+
+    def dated_list_read(self, response: Response) -> bool:
+        """True for the response to a dated list; the list leaves the backlog (read once, or failed)."""
+        request = response.request
+        if request is None or not request.meta.get("newsbot_dated_list"):
+            return False
+        self.state.backlog_done("dated_list", requested_url(response))
+        return True
+
     @property
     def stats(self) -> StatsCollector:
         assert self.crawler.stats is not None
@@ -95,13 +142,20 @@ class NewsbotSpider(Spider):
             yield self.article_request(url)
 
     def follow(
-        self, url: str, updated_at: str | None = None, genre_hint: str | None = None
+        self,
+        url: str,
+        updated_at: str | None = None,
+        genre_hint: str | None = None,
+        counted_as: str = "discovered",
     ) -> Request | None:
-        """A request for a discovered article link, or None when it needs no download now.
+        """A request for an article link, or None when it needs no download now (or not in this run:
+        over the download budget it waits in the backlog).
 
-        `updated_at` is the change time the link's card or sitemap entry declares, if any.
+        `updated_at` is the change time the link's card or sitemap entry declares, if any. Links are
+        counted as `newsbot/links/<counted_as>`: "discovered" for the start points, whose volume the
+        health check judges; "backfill" for dated lists; "backlog" for links an earlier run deferred.
         """
-        self.stats.inc_value("newsbot/links/discovered")
+        self.stats.inc_value(f"newsbot/links/{counted_as}")
         if url in self.in_run:
             return self._reached_again(url, updated_at, genre_hint)
         state = self.state.seen_state(url)
@@ -109,6 +163,11 @@ class NewsbotSpider(Spider):
         reason = revisit_reason(updated_at, state, self.state.now(), window, genre_hint)
         if reason is None:
             self.stats.inc_value("newsbot/skipped/known")
+            if counted_as == "backlog":
+                self.state.backlog_done("article", url)
+            return None
+        if not self.budget.article_allowed():
+            self.budget.defer_article(url, updated_at, genre_hint)
             return None
         self.stats.inc_value(f"newsbot/requests/{reason}")
         # A revisit for a possible edit is conditional; a genre upgrade needs the page even if unchanged.
@@ -153,6 +212,7 @@ class NewsbotSpider(Spider):
             headers["If-None-Match"] = validators["etag"]
         if validators and validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
+        self.budget.count_article()
         request = Request(
             url,
             headers=headers,
@@ -220,6 +280,9 @@ class NewsbotSpider(Spider):
 
     def start_point_failed(self, failure: Failure) -> None:
         self._count_failure("start_point", failure)
+        request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("newsbot_dated_list"):  # counted; not tried again by later runs
+            self.state.backlog_done("dated_list", request.url)
 
     def _count_failure(self, kind: str, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

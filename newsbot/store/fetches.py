@@ -60,6 +60,8 @@ def record_fetch(store: Store, fetch: Fetch, fetched_at: str) -> None:
     with store.connection:  # one short transaction
         store.connection.execute("BEGIN IMMEDIATE")
         store.connection.execute(_RECORD, asdict(fetch) | {"fetched_at": fetched_at})
+        # A download deferred by an earlier run's bounds is done (a failure is retried as failures are).
+        store.connection.execute("DELETE FROM backlog WHERE kind = 'article' AND url = ?", (fetch.url,))
 
 
 def note_declared(store: Store, url: str, declared_at: str) -> None:

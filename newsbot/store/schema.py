@@ -156,6 +156,24 @@ MIGRATIONS = {
     PRAGMA user_version = 5;
     """,
     6: """
+    -- Work a run was not allowed to do (NEWSBOT_MAX_* bounds), kept for the next runs, newest first:
+    -- article links over the request budget or a sitemap's URL cap, dated lists over the back-fill days.
+    -- A row leaves when its download was recorded (articles) or its list was read (dated lists).
+    CREATE TABLE backlog (
+        spider TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('article', 'dated_list')),
+        url TEXT NOT NULL,
+        newest TEXT NOT NULL DEFAULT '',
+        declared_at TEXT,
+        genre_hint TEXT,
+        queued_at TEXT NOT NULL,
+        PRIMARY KEY (spider, kind, url)
+    );
+    CREATE INDEX backlog_newest ON backlog (spider, kind, newest);
+    CREATE INDEX backlog_url ON backlog (url);
+    PRAGMA user_version = 6;
+    """,
+    7: """
     -- Where a field came from when not the article page ({"body": "rss"}); {} for a page's own item.
     ALTER TABLE articles ADD COLUMN sources TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sources));
     ALTER TABLE article_versions ADD COLUMN sources TEXT NOT NULL DEFAULT '{}';
@@ -175,7 +193,7 @@ MIGRATIONS = {
     );
     -- Page-vs-feed agreement of a run: articles compared, per field compared/agreed, repairs.
     ALTER TABLE crawl_runs ADD COLUMN crosscheck TEXT CHECK (crosscheck IS NULL OR json_valid(crosscheck));
-    PRAGMA user_version = 6;
+    PRAGMA user_version = 7;
     """,
 }
 

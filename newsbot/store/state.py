@@ -15,7 +15,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newsbot.config import Config
-from newsbot.store import copies, fetches, runs
+from newsbot.store import backlog, copies, fetches, runs
 from newsbot.store.core import Store, utc_now
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ class CrawlState:
         self.config = config
         self.clock = clock
         self.run_id: int | None = None
+        self.spider = ""
         self.kind = "discovery"
         self._store: Store | None = None
 
@@ -80,7 +81,7 @@ class CrawlState:
 
     def start_run(self, spider: str, arguments: dict, kind: str = "discovery") -> int:
         self.run_id = runs.start_run(self.store, spider, arguments, kind, self.now_iso())
-        self.kind = kind
+        self.spider, self.kind = spider, kind
         return self.run_id
 
     def finish_run(self, figures: dict) -> None:
@@ -121,6 +122,20 @@ class CrawlState:
     def note_declared(self, url: str, declared_at: str) -> None:
         """A later change time the site declared for a page already downloaded in this run."""
         fetches.note_declared(self.store, url, declared_at)
+
+    def defer(self, work: Iterable[backlog.Deferred]) -> int:
+        """Keep work this run may not do for the next runs (the backlog)."""
+        return backlog.add(self.store, self.spider, work, self.now_iso())
+
+    def backlog(self, kind: str, limit: int, after: tuple[str, str] | None = None) -> list[backlog.Deferred]:
+        """Up to `limit` rows of this spider's backlog, newest first, after the (newest, url) `after`."""
+        return backlog.take(self.store, self.spider, kind, limit, after)
+
+    def backlog_done(self, kind: str, url: str) -> None:
+        backlog.done(self.store, kind, url)
+
+    def backlog_size(self) -> dict[str, int]:
+        return backlog.size(self.store, self.spider)
 
     def touch_article(self, url: str) -> None:
         fetches.touch_article(self.store, url, self.now_iso())
