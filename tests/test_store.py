@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from newsbot.store import SCHEMA_VERSION, Store, StoreError
+from newsbot.store import SCHEMA_VERSION, Store, StoreError, copies
 
 
 def article(article_id=1, **changes):
@@ -31,6 +31,7 @@ def article(article_id=1, **changes):
                 "updated_at": "2026-03-12",
             }
         ],
+        "sources": {},
     }
     item.update(changes)
     return item
@@ -72,6 +73,43 @@ def test_nested_fields_round_trip_and_are_reachable_from_sql(store):
         "SELECT editorial_url, updated_at, published_at FROM article_related_editorials"
     ).fetchone()
     assert tuple(editorial) == ("https://www.dawn.com/news/9", "2026-03-12", None)
+
+
+def test_sources_are_kept_but_a_change_of_source_alone_is_no_new_version(store):
+    repaired = article(sources={"body": "rss"})
+    assert store.save_articles([repaired], seen_at="t1") == {"new": 1}
+    assert store.articles()[0]["sources"] == {"body": "rss"}
+    # The page gives the same body again: the row now says so, with no version and no change_seq bump.
+    seq = store.connection.execute("SELECT change_seq FROM articles").fetchone()[0]
+    assert store.save_articles([article()], seen_at="t2") == {"unchanged": 1}
+    assert store.articles()[0]["sources"] == {}
+    assert store.connection.execute("SELECT change_seq FROM articles").fetchone()[0] == seq
+    # A real change keeps the earlier state, with the sources it had.
+    store.save_articles([article(body="Other text.", sources={"body": "rss"})], seen_at="t3")
+    store.save_articles([article(body="Page text.")], seen_at="t4")
+    versions = store.connection.execute("SELECT body, sources FROM article_versions ORDER BY version")
+    assert [tuple(row) for row in versions] == [
+        ("Para one.\n\nPara two.", "{}"),
+        ("Other text.", '{"body": "rss"}'),
+    ]
+
+
+def test_feed_copies_are_kept_per_url_and_found_by_run_or_age(store):
+    image = {"url": "u", "caption": "C.", "credit": "AFP"}
+    copy = {"url": "https://www.dawn.com/news/1", "title": "T", "published_at": "2026-03-11"}
+    copy |= {"description": None, "body": "B", "images": [image]}
+    copies.save_copies(store, "https://www.dawn.com/feeds/home/", [copy], "2026-03-12T10:00:00+00:00", 7)
+    corrected = copy | {"title": "T2"}
+    copies.save_copies(
+        store, "https://www.dawn.com/feeds/world/", [corrected], "2026-03-12T11:00:00+00:00", 8
+    )
+    assert copies.feed_copy(store, copy["url"], 8, None) == corrected  # the latest read wins
+    assert copies.feed_copy(store, copy["url"], 9, "2026-03-12T11:00:00+00:00") == corrected
+    assert copies.feed_copy(store, copy["url"], 9, "2026-03-12T11:00:01+00:00") is None  # too old
+    assert copies.feed_copy(store, copy["url"], 9, None) is None  # not this run's
+    assert copies.feed_copy(store, "https://www.dawn.com/news/2", 8, "2000") is None
+    row = store.connection.execute("SELECT feed_url, first_seen FROM feed_copies").fetchone()
+    assert tuple(row) == ("https://www.dawn.com/feeds/world/", "2026-03-12T10:00:00+00:00")
 
 
 @pytest.mark.parametrize(

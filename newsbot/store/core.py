@@ -40,17 +40,17 @@ def utc_now_iso() -> str:
 # A row reached again keeps first_seen. The genre it gets was already reconciled (keep_stronger_genre).
 _UPSERT = """
 INSERT INTO articles (url, article_id, type, title, section, genre, authors, published_at, updated_at,
-                      description, body, images, related_editorials, content_hash,
+                      description, body, images, related_editorials, sources, content_hash,
                       first_seen, last_seen, changed_at, change_seq, first_run)
 VALUES (:url, :article_id, :type, :title, :section, :genre, :authors, :published_at, :updated_at,
-        :description, :body, :images, :related_editorials, :content_hash, :seen, :seen, :seen,
+        :description, :body, :images, :related_editorials, :sources, :content_hash, :seen, :seen, :seen,
         (SELECT coalesce(max(change_seq), 0) + 1 FROM articles), :run_id)
 ON CONFLICT (url) DO UPDATE SET
     title = excluded.title, section = excluded.section,
     genre = excluded.genre,
     authors = excluded.authors, published_at = excluded.published_at, updated_at = excluded.updated_at,
     description = excluded.description, body = excluded.body, images = excluded.images,
-    related_editorials = excluded.related_editorials,
+    related_editorials = excluded.related_editorials, sources = excluded.sources,
     changed_at = CASE WHEN articles.content_hash = excluded.content_hash
                       THEN articles.changed_at ELSE excluded.last_seen END,
     change_seq = CASE WHEN articles.content_hash = excluded.content_hash
@@ -61,11 +61,11 @@ ON CONFLICT (url) DO UPDATE SET
 
 _KEEP_VERSION = """
 INSERT INTO article_versions (url, version, title, section, genre, authors, published_at, updated_at,
-                              description, body, images, related_editorials, content_hash,
+                              description, body, images, related_editorials, sources, content_hash,
                               valid_from, superseded_at)
 SELECT url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE url = :url),
        title, section, genre, authors, published_at, updated_at, description, body, images,
-       related_editorials, content_hash, changed_at, :seen
+       related_editorials, sources, content_hash, changed_at, :seen
 FROM articles WHERE url = :url
 """
 

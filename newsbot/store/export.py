@@ -131,7 +131,7 @@ def select_rows(store: Store, selection: Selection, fields: tuple[str, ...]) -> 
 
     Articles come in article_id order; teasers by index page, then article_id (as Store.teasers()).
 
-    Nested fields (authors, images, related_editorials) come back decoded: real lists and objects.
+    Nested fields (authors, images, related_editorials, sources) come back decoded: real lists and objects.
     The selection is checked at once (ExportQueryError), before any row is read.
     """
     if selection.item_type not in _TABLES:

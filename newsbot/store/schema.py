@@ -228,6 +228,28 @@ MIGRATIONS = {
         SELECT * FROM article_search_text;
     PRAGMA user_version = 7;
     """,
+    8: """
+    -- Where a field came from when not the article page ({"body": "rss"}); {} for a page's own item.
+    ALTER TABLE articles ADD COLUMN sources TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sources));
+    ALTER TABLE article_versions ADD COLUMN sources TEXT NOT NULL DEFAULT '{}';
+    -- The site's second copy of each story: the latest RSS item read for an article URL, kept so an
+    -- article downloaded in a later run (or by the opinion spider) can be checked against it.
+    CREATE TABLE feed_copies (
+        url TEXT PRIMARY KEY,
+        feed_url TEXT NOT NULL,
+        title TEXT,
+        published_at TEXT,
+        description TEXT,
+        body TEXT,
+        images TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(images)),
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_run INTEGER
+    );
+    -- Page-vs-feed agreement of a run: articles compared, per field compared/agreed, repairs.
+    ALTER TABLE crawl_runs ADD COLUMN crosscheck TEXT CHECK (crosscheck IS NULL OR json_valid(crosscheck));
+    PRAGMA user_version = 8;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newsbot.config import Config
-from newsbot.store import backlog, fetches, runs
+from newsbot.store import backlog, copies, fetches, runs
 from newsbot.store.core import Store, utc_now
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,13 @@ class CrawlState:
         """True when every URL has an article stored by another run than this one."""
         return self.store.stored_by_other_runs(urls, self.run_id) == set(urls)
 
+    def feed_copy(self, url: str) -> dict | None:
+        """The site's RSS copy of an article: read in this run, or stored by a run that saw it in a feed
+        less than NEWSBOT_FEED_COPY_HOURS ago (0: only this run's); None when there is none."""
+        hours = self.config.feed_copy_hours
+        since = (self.now() - timedelta(hours=hours)).isoformat() if hours else None
+        return copies.feed_copy(self.store, url, self.run_id, since)
+
     # --- writes --------------------------------------------------------------------------------
 
     def record_fetch(self, fetch: fetches.Fetch) -> None:
@@ -138,6 +145,9 @@ class CrawlState:
 
     def save_articles(self, items: Iterable[dict]) -> Counter:
         return self.store.save_articles(items, seen_at=self.now_iso(), run_id=self.run_id)
+
+    def keep_feed_copies(self, feed_url: str, items: Iterable[dict]) -> None:
+        copies.save_copies(self.store, feed_url, items, self.now_iso(), self.run_id)
 
     def save_teasers(self, items: Iterable[dict]) -> Counter:
         return self.store.save_teasers(items, seen_at=self.now_iso())
