@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -71,6 +73,23 @@ def identify(connection: sqlite3.Connection, path: Path, check: bool = False) ->
         newer = f"newer than this newsbot ({SCHEMA_VERSION})"
         raise StoreError(f"{path} has schema version {version}, {newer}; upgrade newsbot")
     return version
+
+
+@contextmanager
+def closed_on_failure(connection: sqlite3.Connection, path: Path, retry_locked: bool) -> Iterator[None]:
+    """Close the connection if the block fails; a file SQLite cannot read is a StoreError saying so.
+    With `retry_locked`, operational errors (a lock, a read-only file) pass as they are, for the caller
+    to retry or to explain."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        if retry_locked and isinstance(error, sqlite3.OperationalError):
+            raise
+        raise StoreError(unusable(path, error)) from None
+    except BaseException:
+        connection.close()
+        raise
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:

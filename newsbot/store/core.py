@@ -19,6 +19,7 @@ from newsbot.store.access import (
     OlderSchema,
     StoreError,
     check_writable,
+    closed_on_failure,
     connect_readonly,
     identify,
     not_writable,
@@ -135,14 +136,8 @@ class Store:
             connection = connect_readonly(path)
         except sqlite3.DatabaseError as error:
             raise StoreError(unusable(path, error)) from None
-        try:
+        with closed_on_failure(connection, path, retry_locked=False):
             version = identify(connection, path)
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            raise StoreError(unusable(path, error)) from None
-        except BaseException:
-            connection.close()
-            raise
         if version < SCHEMA_VERSION:
             connection.close()
             raise OlderSchema(f"{path} has schema version {version}; this newsbot needs {SCHEMA_VERSION}")
@@ -151,7 +146,7 @@ class Store:
     @classmethod
     def _open(cls, path: Path, timeout: float, check: bool) -> Store:
         connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        try:
+        with closed_on_failure(connection, path, retry_locked=True):
             connection.row_factory = sqlite3.Row
             identify(connection, path, check)  # reads only: a foreign file is left byte for byte
             connection.execute("PRAGMA journal_mode = WAL")
@@ -159,15 +154,6 @@ class Store:
             connection.execute("PRAGMA foreign_keys = ON")
             store = cls(connection, path)
             store.migrate()
-        except sqlite3.OperationalError:
-            connection.close()
-            raise
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            raise StoreError(unusable(path, error)) from None
-        except BaseException:
-            connection.close()
-            raise
         return store
 
     def migrate(self) -> None:
