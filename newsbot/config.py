@@ -100,6 +100,13 @@ class Config:
     max_backfill_days: int = 31
     """Dated lists one run may read; a longer back-fill goes on in the next runs. Raising it is the
     explicit confirmation a longer walk in one run needs."""
+    catchup_days: int = 3
+    """Days a run's catch-up walk reads back from the newest day the site shows (0: no walk); within
+    max_backfill_days, which the walk's days count against."""
+    author_revisit_days: float = 7.0
+    """A discovered columnist's author page is read again once its last reading is this old."""
+    max_authors_per_run: int = 20
+    """Discovered columnists' author pages one opinion run may start reading (0: none)."""
 
     @property
     def mirrored(self) -> bool:
@@ -135,6 +142,9 @@ class Config:
             max_article_requests=_whole(settings, "NEWSBOT_MAX_ARTICLE_REQUESTS"),
             max_sitemap_urls=_whole(settings, "NEWSBOT_MAX_SITEMAP_URLS"),
             max_backfill_days=_whole(settings, "NEWSBOT_MAX_BACKFILL_DAYS"),
+            catchup_days=_catchup_days(settings),
+            author_revisit_days=number(settings, "NEWSBOT_AUTHOR_REVISIT_DAYS"),
+            max_authors_per_run=int(number(settings, "NEWSBOT_MAX_AUTHORS_PER_RUN", whole=True)),
         )
 
 
@@ -165,6 +175,17 @@ def number(
 
 def _whole(settings: BaseSettings, name: str) -> int:
     return int(number(settings, name, minimum=1, whole=True))
+
+
+def _catchup_days(settings: BaseSettings) -> int:
+    days = int(number(settings, "NEWSBOT_CATCHUP_DAYS", whole=True))
+    budget = _whole(settings, "NEWSBOT_MAX_BACKFILL_DAYS")
+    if days > budget:
+        raise ConfigError(
+            f"NEWSBOT_CATCHUP_DAYS={days} is more than NEWSBOT_MAX_BACKFILL_DAYS={budget}, the dated lists "
+            "a run may read; raise NEWSBOT_MAX_BACKFILL_DAYS too, or walk fewer days"
+        )
+    return days
 
 
 AGREEMENT = "NEWSBOT_HEALTH_AGREEMENT"

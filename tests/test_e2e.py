@@ -130,11 +130,22 @@ def test_second_crawl_adds_no_row_and_downloads_no_article(first_crawl, snapshot
     ]
     assert [path for path in snapshot_site.paths() if path.startswith("/news/")] == challenge
     assert result.stats["newsbot/skipped/known"] >= len(EXPECTED)
+    # The newest day is complete and the run before saw it: the catch-up walk reads that day only.
+    walked = [path for path in snapshot_site.paths() if path.startswith("/latest-news/")]
+    assert walked == META["catch_up"]["second_run_paths"]
 
 
-def test_default_crawl_reads_no_dated_list(first_crawl):
-    _, _, paths = first_crawl
-    assert not set(META["dated_lists"]["paths"]) & set(paths)
+def test_first_default_crawl_walks_the_bounded_days_back_from_the_day_the_listing_shows(first_crawl):
+    """Issue 15: every discovery run walks the dated lists back from the newest day the site shows (not
+    our clock: the snapshot is of March 2026); a first run, with no run before it, walks
+    NEWSBOT_CATCHUP_DAYS (3) days. Until then a default crawl read no dated list."""
+    workdir, _, paths = first_crawl
+    walk = META["catch_up"]
+    assert [path for path in paths if path.startswith("/latest-news/")] == walk["first_run_paths"]
+    query = "SELECT catchup FROM crawl_runs ORDER BY id LIMIT 1"  # the module's later tests run again
+    record = json.loads(sqlite3.connect(workdir / "newsbot.db").execute(query).fetchone()[0])
+    assert (record["newest_day"], record["floor"], record["ended"]) == (walk["newest_day"], None, "bound")
+    assert [day for day, *_ in record["days"]] == [path.rsplit("/", 1)[1] for path in walk["first_run_paths"]]
 
 
 def test_since_backfills_the_dated_lists(tmp_path, snapshot_site):

@@ -108,18 +108,23 @@ def test_second_run_downloads_only_new_and_changed_stories_and_keeps_versions(si
 DISCOVERY = ["/robots.txt", "/latest-news", "/feeds/latest-news/", "/feeds/home/", "/feeds/pakistan",
              "/feeds/world/", "/feeds/business", "/feeds/sitemap"]  # fmt: skip
 """What every run of the articles spider reads (seeds/start-points.toml), once each."""
+CATCH_UP = META["catch_up"]
+"""The dated lists the catch-up walk reads (issue 15): three days on a first run, then the newest day."""
 
 
 def test_requests_per_new_article_are_the_floor(site_copy, tmp_path):
     """The request count of a scheduled run (formerly bench/requests_per_article.py): a first crawl
     downloads every linked article exactly once; a second, after new stories appear, downloads only
     those (and retries the one failed download, the bot challenge): the discovery pages plus one
-    request per new story, nothing for the stored, unchanged stories."""
+    request per new story, nothing for the stored, unchanged stories. Since issue 15 each run also reads
+    the dated list of the newest day (the first run: three days), its catch-up walk."""
     directory, site = site_copy
     first = crawl(site, tmp_path)
     assert first.returncode == 0, first.log[-3000:]
     linked = [item["article_id"] for item in EXPECTED] + [bad["article_id"] for bad in META["bad_pages"]]
-    assert Counter(site.paths()) == Counter(DISCOVERY + [f"/news/{i}" for i in linked])
+    assert Counter(site.paths()) == Counter(
+        DISCOVERY + CATCH_UP["first_run_paths"] + [f"/news/{i}" for i in linked]
+    )
 
     new = [1995101, 1995102, 1995103]
     now = datetime.now(UTC).astimezone(PKT).replace(microsecond=0).isoformat()
@@ -129,7 +134,10 @@ def test_requests_per_new_article_are_the_floor(site_copy, tmp_path):
     site.reset()
     second = crawl(site, tmp_path)
     assert second.returncode == 0, second.log[-3000:]
-    assert Counter(site.paths()) == Counter(DISCOVERY + [f"/news/{i}" for i in new] + sorted(CHALLENGE))
+    walked = CATCH_UP["second_run_paths"]
+    assert Counter(site.paths()) == Counter(
+        DISCOVERY + walked + [f"/news/{i}" for i in new] + sorted(CHALLENGE)
+    )
     assert second.stats["newsbot/articles/new"] == len(new)
     assert second.stats["newsbot/skipped/known"] > len(EXPECTED)
 

@@ -272,7 +272,7 @@ def test_unforeseen_markup_on_a_listing_is_a_counted_failure_and_the_next_listin
     spider = make_spider(tmp_path)
     page = (GOLDEN / "listing" / "latest-news-real" / "page.html").read_bytes()
     url = "https://www.dawn.com/latest-news"
-    monkeypatch.setattr(ListingPage, "links", lambda self: {}["no such key"])
+    monkeypatch.setattr(ListingPage, "read", lambda self: {}["no such key"])
     assert list(spider.parse_listing(HtmlResponse(url, body=page, encoding="utf-8"))) == []
     assert spider.crawler.stats.get_value("newsbot/failed/start_point/extraction_error") == 1
     assert f"Failed start_point (extraction_error): {url} — KeyError" in caplog.text

@@ -298,6 +298,10 @@ def test_a_run_downloads_at_most_its_budget_and_later_runs_collect_the_rest(site
 
 
 def test_a_huge_backfill_is_walked_a_month_per_run_newest_first(snapshot_site, tmp_path):
+    """A month of days per run (NEWSBOT_MAX_BACKFILL_DAYS=31); a day is its web list and its print edition
+    (issue 15: one backlog row each, one day of the budget). The ordinary run after it first walks its
+    own three days back from the newest day the site shows (its catch-up walk, on the same budget),
+    then goes on with the back-fill."""
     snapshot_site.reset()
     first = crawl(snapshot_site.url, tmp_path, "-a", "since=1900-01-01", "-a", "until=2026-03-12")
     assert first.returncode == 0, first.log[-3000:]
@@ -307,20 +311,25 @@ def test_a_huge_backfill_is_walked_a_month_per_run_newest_first(snapshot_site, t
         and walked[-1] == "/latest-news/2026-03-12"
         and walked[0] == "/latest-news/2026-02-10"
     )
+    front_pages = [path for path in snapshot_site.paths() if path.startswith("/newspaper/front-page/")]
+    assert len(front_pages) == 31  # each day's print edition, section by section (404 here: counted)
     days = (date(2026, 3, 12) - date(1900, 1, 1)).days + 1
     assert first.stats["newsbot/deferred/backfill_days"] == days - 31
     assert first.log.count("over NEWSBOT_MAX_BACKFILL_DAYS=31") == 1
-    assert backlog_rows(tmp_path / "newsbot.db")["dated_list"] == days - 31
+    assert backlog_rows(tmp_path / "newsbot.db")["dated_list"] == 2 * (days - 31)
     snapshot_site.reset()
     second = crawl(snapshot_site.url, tmp_path)  # an ordinary run goes on with the back-fill
     assert second.returncode == 0, second.log[-3000:]
-    walked = sorted(path for path in snapshot_site.paths() if path.startswith("/latest-news/"))
+    caught_up = [f"/latest-news/2026-03-{day}" for day in (12, 11, 10)]
+    dated = [path for path in snapshot_site.paths() if path.startswith("/latest-news/")]
+    assert dated[:3] == caught_up
+    walked = sorted(dated[3:])
     assert (
-        len(walked) == 31
+        len(walked) == 28
         and walked[-1] == "/latest-news/2026-02-09"
-        and walked[0] == "/latest-news/2026-01-10"
+        and walked[0] == "/latest-news/2026-01-13"
     )
-    assert backlog_rows(tmp_path / "newsbot.db")["dated_list"] == days - 62
+    assert backlog_rows(tmp_path / "newsbot.db")["dated_list"] == 2 * (days - 31 - 28)
     assert second.stats["newsbot/links/discovered"] == first.stats["newsbot/links/discovered"]
 
 

@@ -7,7 +7,7 @@ from selectolax.lexbor import LexborNode
 
 from newsbot.items import ArticleItem, stronger_genre
 from newsbot.loaders import ArticleLoader
-from newsbot.pages.cards import CARD, read_byline, read_card, read_time
+from newsbot.pages.cards import CARD, read_byline, read_byline_links, read_card, read_time
 from newsbot.pages.common import (
     PageError,
     ancestors,
@@ -124,6 +124,11 @@ class ArticlePage:
 
     def _byline(self) -> list[str]:
         return read_byline(self.header.css_first(f"span.story__byline{NOT_IN_ASIDE}"))
+
+    def bylines(self) -> list[tuple[str, str]]:
+        """(name, URL) of the byline's links (author pages): where the spider can find the writer."""
+        byline = self.header.css_first(f"span.story__byline{NOT_IN_ASIDE}")
+        return read_byline_links(byline, self.response.url)
 
     def _add_dates(self, loader: ArticleLoader) -> None:
         for stamp in read_time(self.header.css_first(f"span.story__time{NOT_IN_ASIDE}")):

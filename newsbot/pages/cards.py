@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsbot.pages.common import ancestors, has_class, text_of
-from newsbot.processors import join_url
+from newsbot.processors import join_url, parse_shown_day
 
 CARD = "article.story"
 
@@ -57,21 +57,43 @@ def read_byline(byline: LexborNode | None) -> list[str]:
     return [plain] if plain and plain.strip() else []
 
 
+def read_byline_links(byline: LexborNode | None, base_url: str) -> list[tuple[str, str]]:
+    """(name, absolute URL) of each byline link that leads somewhere (an author page, usually)."""
+    if byline is None:
+        return []
+    links = []
+    for link in byline.css("a[href]"):
+        name, url = text_of(link), join_url(base_url, (link.attributes["href"] or "").strip())
+        if name and name.strip() and url:
+            links.append((" ".join(name.split()), url))
+    return links
+
+
+def shown_day(tree: LexborHTMLParser) -> str | None:
+    """The day a listing or index page says it shows: its date picker's text ("Thursday, June 19, 2025"
+    on the real /latest-news), as YYYY-MM-DD; None when the page has none."""
+    picker = tree.css_first("input#datepicker[placeholder]")
+    return parse_shown_day(picker.attributes.get("placeholder")) if picker is not None else None
+
+
 def read_card(card: LexborNode, base_url: str) -> dict:
-    """A raw card: {url, title, teaser, authors, label, date}; uncleaned text for the loaders."""
+    """A raw card: {url, title, teaser, authors, label, date, author_pages}; uncleaned text for the
+    loaders, and the (name, URL) of its byline links."""
     link = card.css_first(".story__title a[href]")
     if link is None:
         link = card.css_first("a[href]")
     times = read_time(card.css_first("span.story__time"))
     first = times[0] if times else {"label": None, "date": None}
     excerpt = card.css_first(".story__excerpt")
+    byline = card.css_first("span.story__byline")
     return {
         "url": join_url(base_url, (link.attributes["href"] or "").strip()) if link is not None else None,
         "title": text_of(link),
         "teaser": text_of(excerpt, skip_class="story__time"),
-        "authors": read_byline(card.css_first("span.story__byline")),
+        "authors": read_byline(byline),
         "label": first["label"],
         "date": first["date"],
+        "author_pages": read_byline_links(byline, base_url),
     }
 
 

@@ -12,7 +12,7 @@ from scrapy.http import Response
 
 from newsbot.items import TeaserItem
 from newsbot.loaders import normalise_card
-from newsbot.pages.cards import read_card
+from newsbot.pages.cards import read_card, shown_day
 from newsbot.pages.common import page_tree, text_of
 from newsbot.pages.listing import main_cards
 from newsbot.processors import join_url
@@ -25,6 +25,10 @@ class IndexResult:
     """(reason, detail) for each card that gave no teaser or lost a value."""
     pages: list[tuple[int, str]] = field(default_factory=list)
     """(page number, URL) of the numbered pages this index links to."""
+    day: str | None = None
+    """The day the page says it shows (the date picker of an editorial list), YYYY-MM-DD, or None."""
+    bylines: list[tuple[str, str]] = field(default_factory=list)
+    """(name, URL) of the byline links of the cards, in page order, each once."""
 
 
 class OpinionIndexPage:
@@ -37,6 +41,7 @@ class OpinionIndexPage:
         tree = page_tree(self.response)
         for number, card in enumerate(main_cards(tree), start=1):
             raw = read_card(card, self.response.url)
+            result.bylines.extend(link for link in raw["author_pages"] if link not in result.bylines)
             normalised = normalise_card(raw, extra=("teaser", "authors"))
             if normalised is None:
                 result.rejected.append(("teaser_no_link", f"card {number}: {raw.get('url') or 'no link'}"))
@@ -48,6 +53,7 @@ class OpinionIndexPage:
                 result.rejected.append(("teaser_bad_date", f"{normalised['url']}: {raw['date']!r}"))
             result.teasers.append(TeaserItem(**normalised, index_url=self.response.url))
         result.pages = self._pages(tree)
+        result.day = shown_day(tree)
         return result
 
     def _pages(self, tree) -> list[tuple[int, str]]:

@@ -5,13 +5,20 @@ tested as tables (tests/test_processors.py) and reused by every item loader.
 """
 
 from newsbot.processors.captions import collapse_repeat, split_caption_credit
-from newsbot.processors.dates import more_precise_date, parse_datetime, parse_dawn_date
+from newsbot.processors.dates import more_precise_date, parse_datetime, parse_dawn_date, parse_shown_day
 from newsbot.processors.text import clean_block, clean_text, split_page_title, strip_trailers, unique
-from newsbot.processors.urls import absolute_url, article_id_from_url, canonical_article_url, join_url
+from newsbot.processors.urls import (
+    absolute_url,
+    article_id_from_url,
+    author_page,
+    canonical_article_url,
+    join_url,
+)
 
 __all__ = [
     "absolute_url",
     "article_id_from_url",
+    "author_page",
     "canonical_article_url",
     "clean_block",
     "clean_text",
@@ -20,6 +27,7 @@ __all__ = [
     "more_precise_date",
     "parse_datetime",
     "parse_dawn_date",
+    "parse_shown_day",
     "split_caption_credit",
     "split_page_title",
     "strip_trailers",

@@ -142,6 +142,19 @@ def parse_dawn_date(text: str | None, clock: str | None = None) -> str | None:
     return _site_iso(moment)
 
 
+_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+", re.I)
+
+
+def parse_shown_day(text: str | None) -> str | None:
+    """The day a page says it shows ("Thursday, March 12, 2026", the date picker of a dated list or
+    an index) as YYYY-MM-DD; None when it is no date."""
+    text = clean_text(text)
+    if not text:
+        return None
+    shown = parse_dawn_date(_WEEKDAY.sub("", text))
+    return shown[:10] if shown else None
+
+
 def more_precise_date(shown: str | None, *others: str | None) -> str | None:
     """The shown value, upgraded to a full timestamp from another source on the same site-time day.
 

@@ -13,6 +13,7 @@ from newsbot.dawn import CANONICAL_ARTICLE, SITE_HOST
 
 _SQLITE_INTEGER_LIMIT = 2**63
 _ARTICLE_PATH = re.compile(r"^/news/(?:amp/)?(\d+)(?:/[^/]*)?/?$")
+_AUTHOR_PATH = re.compile(r"^/authors/(?P<id>\d+)/(?P<slug>[^/]+)(?:/(?P<page>\d+))?/?$")
 
 
 def join_url(base: str, url: str) -> str | None:
@@ -40,6 +41,24 @@ def article_id_from_url(url: str | None) -> int | None:
     article_id = int(match.group(1))
     # An id beyond SQLite's 64-bit INTEGER is no Dawn article (ids have 7 digits); it could not be stored.
     return article_id if article_id < _SQLITE_INTEGER_LIMIT else None
+
+
+def author_page(url: str | None) -> tuple[int, str, int] | None:
+    """(author id, page-1 URL `https://www.dawn.com/authors/{id}/{slug}`, page number) for a
+    www.dawn.com author page (`/authors/{id}/{slug}[/{page}]`, query and fragment ignored), else None."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != SITE_HOST:
+        return None
+    match = _AUTHOR_PATH.match(parts.path)
+    if not match or int(match.group("id")) >= _SQLITE_INTEGER_LIMIT:
+        return None
+    first_page = f"https://{SITE_HOST}/authors/{match.group('id')}/{match.group('slug')}"
+    return int(match.group("id")), first_page, int(match.group("page") or 1)
 
 
 def canonical_article_url(url: str | None, base: str | None = None) -> str | None:

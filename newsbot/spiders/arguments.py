@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar, Self
-from urllib.parse import urlsplit
 
 from newsbot.config import ConfigError
-from newsbot.dawn import SITE_HOST
-from newsbot.processors import canonical_article_url
-
-AUTHOR_PAGE = re.compile(r"^/authors/\d+/[^/]+(?:/(?P<page>\d+))?/?$")
+from newsbot.processors import author_page, canonical_article_url
 
 
 def author_page_number(url: str) -> int | None:
     """1 for /authors/{id}/{slug}, N for /authors/{id}/{slug}/N, None for a URL that is not an author page."""
-    parts = urlsplit(url)
-    match = AUTHOR_PAGE.match(parts.path) if parts.hostname == SITE_HOST else None
-    if not match:
-        return None
-    return int(match.group("page") or 1)
+    page = author_page(url)
+    return page[2] if page else None
 
 
 def parse_day(name: str, value: str | None) -> date | None:

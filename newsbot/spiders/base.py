@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +23,7 @@ from newsbot.pages import ArticlePage, PageError
 from newsbot.pages.common import failure_page_reason
 from newsbot.spiders.arguments import SpiderArguments
 from newsbot.spiders.budget import RunBudget
+from newsbot.spiders.columnists import columnists
 from newsbot.spiders.revisit import CONDITIONAL_REASONS, later_than, revisit_reason
 from newsbot.spiders.seeds import StartPoints, load_start_points
 from newsbot.store.backlog import Deferred
@@ -98,14 +99,25 @@ class NewsbotSpider(Spider):
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
+    def next_phase(self) -> Iterable[Request] | None:
+        """The requests of the run's next phase once the spider is idle; None when no phase is left."""
+        return None
+
     def spider_idle(self) -> None:
-        """The start points are done: spend what is left of the budgets on the backlog, newest first."""
+        """The spider is idle: the next phase of the run, if one has work; then what is left of the
+        budgets goes to the backlog, newest first."""
         engine = self.crawler.engine
+        while engine is not None and (phase := self.next_phase()) is not None:
+            requests = list(phase)
+            if requests:
+                for request in requests:
+                    engine.crawl(request)
+                raise DontCloseSpider
         while engine is not None:
             work = self.budget.next_from_backlog()
             if not work:
                 break
-            requests = [request for request in map(self.backlog_request, work) if request is not None]
+            requests = [request for each in work for request in self.backlog_requests(each)]
             self.budget.flush()
             if requests:
                 for request in requests:
@@ -113,22 +125,15 @@ class NewsbotSpider(Spider):
                 raise DontCloseSpider
         self.budget.flush()
 
-    def backlog_request(self, work: Deferred) -> Request | None:
+    def backlog_requests(self, work: Deferred) -> list[Request]:
         if work.kind == "dated_list":
-            return self.dated_list_request(work.url)
-        return self.follow(work.url, work.declared_at, work.genre_hint, counted_as="backlog")
+            return self.dated_list_requests(work.url, work.newest)
+        request = self.follow(work.url, work.declared_at, work.genre_hint, counted_as="backlog")
+        return [request] if request is not None else []
 
-    def dated_list_request(self, url: str) -> Request:
-        """A request for a dated list (/latest-news/{date}, /newspaper/editorial/{date})."""
+    def dated_list_requests(self, url: str, day: str) -> list[Request]:
+        """The requests for one dated list of the backlog (newsbot.spiders.dated)."""
         raise NotImplementedError
-
-    def dated_list_read(self, response: Response) -> bool:
-        """True for the response to a dated list; the list leaves the backlog (read once, or failed)."""
-        request = response.request
-        if request is None or not request.meta.get("newsbot_dated_list"):
-            return False
-        self.state.backlog_done("dated_list", requested_url(response))
-        return True
 
     @property
     def stats(self) -> StatsCollector:
@@ -232,7 +237,8 @@ class NewsbotSpider(Spider):
             return  # unchanged since our last download; FetchRecorder bumped last_seen
         self.stats.inc_value("newsbot/articles/responses")
         try:
-            item = ArticlePage(response, genre_hint=genre_hint).item()
+            page = ArticlePage(response, genre_hint=genre_hint)
+            item = page.item()
         except PageError as error:
             count_drop(self.stats, error.reason, response.url, error.detail)
             if error.reason not in CUT_OFF_REASONS:
@@ -248,7 +254,13 @@ class NewsbotSpider(Spider):
         self.stats.inc_value("newsbot/articles/extracted")
         if item.url:
             self.extracted_genre[item.url] = item.genre
+        if item.genre != "news":  # a column's byline leads to its writer's other columns
+            self.note_bylines(page.bylines())
         yield item
+
+    def note_bylines(self, bylines: list[tuple[str, str]]) -> None:
+        """Remember the columnists these byline links lead to (agencies and desks never)."""
+        self.state.note_authors(columnists(bylines, self.stats))
 
     def read_start_point(
         self, response: Response, read: Callable[[Response], T], html: bool = True
@@ -277,12 +289,6 @@ class NewsbotSpider(Spider):
 
     def article_failed(self, failure: Failure) -> None:
         self._count_failure("article", failure)
-
-    def start_point_failed(self, failure: Failure) -> None:
-        self._count_failure("start_point", failure)
-        request = failure.request  # type: ignore[attr-defined]
-        if request.meta.get("newsbot_dated_list"):  # counted; not tried again by later runs
-            self.state.backlog_done("dated_list", request.url)
 
     def _count_failure(self, kind: str, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

@@ -23,6 +23,12 @@ BACKLOG_CHUNK = 200
 is spent or the backlog walked)."""
 
 
+def dated_url(pattern: str, day: date) -> str:
+    """A dated-list pattern for one day; `{section}` stays for the print edition (one row stands for
+    the day's sections: the spider asks for each)."""
+    return pattern.replace("{date}", day.isoformat())
+
+
 class RunBudget:
     def __init__(self, config: Config, state: CrawlState, stats: StatsCollector):
         self.config = config
@@ -62,12 +68,16 @@ class RunBudget:
 
     # --- dated lists ---
 
-    def backfill(self, days: list[date], pattern: str) -> list[str]:
-        """The dated-list URLs of a back-fill (days newest first) this run reads; the rest are deferred."""
-        allowed = max(self.config.max_backfill_days - self.dated_lists, 0)
-        urls = [pattern.format(date=day.isoformat()) for day in days]
-        for day, url in zip(days[allowed:], urls[allowed:], strict=True):
-            self.pending.append(Deferred("dated_list", url, day.isoformat()))
+    def days_left(self) -> int:
+        return max(self.config.max_backfill_days - self.dated_lists, 0)
+
+    def backfill(self, days: list[date], *patterns: str) -> list[tuple[str, str]]:
+        """(URL, day) of the dated lists of a back-fill (days newest first, each day's lists in
+        `patterns` order) this run reads now; the rest are deferred. A day costs one day of
+        NEWSBOT_MAX_BACKFILL_DAYS however many lists it has (its web list, its print edition)."""
+        allowed = self.days_left()
+        for day in days[allowed:]:
+            self.pending.extend(Deferred("dated_list", dated_url(p, day), day.isoformat()) for p in patterns)
         if len(days) > allowed:
             self.deferred(
                 "backfill_days",
@@ -77,7 +87,7 @@ class RunBudget:
             )
         self.dated_lists += min(allowed, len(days))
         self.flush()
-        return urls[:allowed]
+        return [(dated_url(pattern, day), day.isoformat()) for day in days[:allowed] for pattern in patterns]
 
     # --- the backlog ---
 
@@ -97,11 +107,24 @@ class RunBudget:
         """Backlog work this run may still do, newest first: dated lists within the day budget, then
         article links while the download budget lasts. [] when nothing is left to do or allowed."""
         self.flush()
-        lists = self._take("dated_list", self.config.max_backfill_days - self.dated_lists)
-        self.dated_lists += len(lists)
+        lists = self._take_days()
         articles = self._take("article", BACKLOG_CHUNK if self.article_allowed() else 0)
         self.stats.inc_value("newsbot/backlog/taken", len(lists) + len(articles))
         return lists + articles
+
+    def _take_days(self) -> list[Deferred]:
+        limit = self.days_left()
+        if limit <= 0 or "dated_list" in self.walked:
+            return []
+        before = self.cursor["dated_list"]
+        rows = self.state.backlog_days(limit, before=before[0] if before else None)
+        days = len({row.newest for row in rows})
+        if days < limit:
+            self.walked.add("dated_list")
+        if rows:
+            self.cursor["dated_list"] = (rows[-1].newest, "")
+        self.dated_lists += days
+        return rows
 
     def _take(self, kind: str, limit: int) -> list[Deferred]:
         if limit <= 0 or kind in self.walked:

@@ -64,6 +64,20 @@ def take(
     return [Deferred(*row) for row in rows]
 
 
+def take_days(store: Store, spider: str, days: int, before: str | None = None) -> list[Deferred]:
+    """Every deferred dated list of the next `days` days (newest first) older than the day `before`:
+    a day's lists (its web list, its print edition) are one day of the back-fill budget."""
+    rows = store.connection.execute(
+        "SELECT kind, url, newest, declared_at, genre_hint FROM backlog"
+        " WHERE spider = :spider AND kind = 'dated_list' AND newest IN ("
+        "   SELECT DISTINCT newest FROM backlog WHERE spider = :spider AND kind = 'dated_list'"
+        "   AND newest < :before ORDER BY newest DESC LIMIT :days)"
+        " ORDER BY newest DESC, url",
+        {"spider": spider, "days": days, "before": before or "\U0010ffff"},
+    )
+    return [Deferred(*row) for row in rows]
+
+
 def done(store: Store, kind: str, url: str) -> None:
     """The work is done (or, for a link that needs no download, nothing was left to do)."""
     with store.connection:

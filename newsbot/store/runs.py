@@ -85,3 +85,27 @@ def baseline_runs(store: Store, spider: str, kind: str, limit: int, before_id: i
     """
     values = {"spider": spider, "kind": kind, "before": before_id, "limit": limit}
     return [dict(row) for row in store.connection.execute(_BASELINE, values)]
+
+
+def record_catchup(store: Store, run_id: int, record: dict) -> None:
+    """The run's catch-up walk so far (written at each step: a run that dies keeps what it walked)."""
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute(
+            "UPDATE crawl_runs SET catchup = ? WHERE id = ?", (json.dumps(record, sort_keys=True), run_id)
+        )
+
+
+_SEEN_UP_TO = """
+SELECT json_extract(catchup, '$.newest_day') FROM crawl_runs
+WHERE spider = :spider AND kind = 'discovery' AND id < :before AND status = 'ok'
+  AND finish_reason = 'finished' AND json_extract(catchup, '$.newest_day') IS NOT NULL
+ORDER BY id DESC LIMIT 1
+"""
+
+
+def last_newest_day(store: Store, spider: str, before_id: int) -> str | None:
+    """The newest day the site showed to the last successful discovery run of `spider` before this
+    one (what the site declared, not when that run ran); None when there is none."""
+    row = store.connection.execute(_SEEN_UP_TO, {"spider": spider, "before": before_id}).fetchone()
+    return row[0] if row else None

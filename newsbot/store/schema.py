@@ -250,6 +250,45 @@ MIGRATIONS = {
     ALTER TABLE crawl_runs ADD COLUMN crosscheck TEXT CHECK (crosscheck IS NULL OR json_valid(crosscheck));
     PRAGMA user_version = 8;
     """,
+    9: """
+    -- What the site listed per day (scrapy coverage): every whole-day list read by any run (a dated
+    -- list /latest-news/{date}, an editorial list, a print-edition section /newspaper/{section}/{date};
+    -- an undated index under the day it shows), and the stories on it at its latest reading.
+    CREATE TABLE day_lists (
+        list_url TEXT NOT NULL,
+        day TEXT NOT NULL,
+        spider TEXT NOT NULL,
+        stories INTEGER NOT NULL,
+        first_read TEXT NOT NULL,
+        last_read TEXT NOT NULL,
+        last_run INTEGER,
+        PRIMARY KEY (list_url, day)
+    );
+    CREATE INDEX day_lists_day ON day_lists (day);
+    CREATE TABLE listed_stories (
+        list_url TEXT NOT NULL,
+        day TEXT NOT NULL,
+        url TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        PRIMARY KEY (list_url, day, url)
+    );
+    CREATE INDEX listed_stories_day ON listed_stories (day, url);
+    -- Columnists found in the bylines of opinion and editorial cards and pieces (agency and desk
+    -- bylines never), and the seeded ones: their author pages are read on a bounded schedule.
+    CREATE TABLE authors (
+        author_id INTEGER PRIMARY KEY,
+        name TEXT,
+        url TEXT NOT NULL,
+        seeded INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_read TEXT
+    );
+    -- The catch-up walk of a run: the newest day the site showed, the days read and what each held.
+    ALTER TABLE crawl_runs ADD COLUMN catchup TEXT CHECK (catchup IS NULL OR json_valid(catchup));
+    PRAGMA user_version = 9;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

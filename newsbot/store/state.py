@@ -15,7 +15,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newsbot.config import Config
-from newsbot.store import backlog, copies, fetches, runs
+from newsbot.store import authors, backlog, copies, days, fetches, runs
+from newsbot.store.backlog import Deferred
 from newsbot.store.core import Store, utc_now
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,17 @@ class CrawlState:
         if self.run_id is not None:
             runs.finish_run(self.store, self.run_id, figures)
 
+    def record_catchup(self, record: dict) -> None:
+        """This run's catch-up walk so far, in its run record (crawl_runs.catchup)."""
+        if self.run_id is not None:
+            runs.record_catchup(self.store, self.run_id, record)
+
+    def seen_up_to(self) -> str | None:
+        """The newest day the site showed to the last successful discovery run of this spider."""
+        if self.run_id is None:
+            return None
+        return runs.last_newest_day(self.store, self.spider, self.run_id)
+
     def baseline_runs(self, spider: str, limit: int) -> list[dict]:
         """The runs this one's volume is judged against (runs.baseline_runs), newest first."""
         if self.run_id is None:
@@ -131,6 +143,10 @@ class CrawlState:
         """Up to `limit` rows of this spider's backlog, newest first, after the (newest, url) `after`."""
         return backlog.take(self.store, self.spider, kind, limit, after)
 
+    def backlog_days(self, days: int, before: str | None = None) -> list[Deferred]:
+        """Every deferred dated list of this spider's next `days` days older than the day `before`."""
+        return backlog.take_days(self.store, self.spider, days, before)
+
     def backlog_done(self, kind: str, url: str) -> None:
         backlog.done(self.store, kind, url)
 
@@ -151,3 +167,21 @@ class CrawlState:
 
     def save_teasers(self, items: Iterable[dict]) -> Counter:
         return self.store.save_teasers(items, seen_at=self.now_iso())
+
+    # --- what the site listed per day; columnists -------------------------------------------------
+
+    def record_day_list(self, list_url: str, day: str, urls: list[str]) -> None:
+        """One reading of a whole-day list and the stories on it (for `scrapy coverage`)."""
+        days.record_list(self.store, self.spider, list_url, day, urls, self.now_iso(), self.run_id)
+
+    def note_authors(self, found: Iterable[authors.Author], seeded: bool = False) -> None:
+        authors.note(self.store, found, self.now_iso(), seeded)
+
+    def author_read(self, author: authors.Author) -> None:
+        authors.mark_read(self.store, author.author_id, author.url, self.now_iso())
+
+    def authors_due(self) -> list[authors.Author]:
+        """Discovered authors whose page is due (NEWSBOT_AUTHOR_REVISIT_DAYS), at most
+        NEWSBOT_MAX_AUTHORS_PER_RUN, the longest unread first."""
+        before = self.now() - timedelta(days=self.config.author_revisit_days)
+        return authors.due(self.store, before.isoformat(), self.config.max_authors_per_run)
