@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -53,3 +54,12 @@ class ArchiveCommand:
             fail(f"unexpected argument(s): {' '.join(args)}")
         assert self.settings is not None
         return self.settings
+
+
+def add_option_table(
+    parser: argparse.ArgumentParser, title: str, table: tuple[tuple[tuple[str, ...], str, str], ...]
+) -> None:
+    """A command's options from a table of (flags, metavar, help): one group in `scrapy CMD -h`."""
+    group = parser.add_argument_group(title=title)
+    for flags, metavar, help_text in table:
+        group.add_argument(*flags, metavar=metavar, help=help_text)
