@@ -107,7 +107,9 @@ class DatedListSpider(NewsbotSpider):
         )
         if not dated.found:
             self.stats.inc_value("newsbot/dated_lists/no_list")
-            logger.info("No list for %s (404): skipped", dated.url)
+            # Most print sections have no list on most days (weekly ones): said at DEBUG only.
+            level = logging.DEBUG if request.meta.get("newsbot_edition") else logging.INFO
+            logger.log(level, "No list for %s (404): skipped", dated.url)
         return dated
 
     def start_point_failed(self, failure: Failure) -> Iterator[Request]:
