@@ -15,6 +15,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from newsbot.config import Config
+from newsbot.downloader.capture import capture_of
 from newsbot.items import ArticleItem, is_stronger_genre
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
@@ -157,6 +158,7 @@ class NewsbotSpider(Spider):
         self.stats.inc_value("newsbot/articles/extracted")
         if item.url:
             self.extracted_genre[item.url] = item.genre
+            self.state.note_capture(item.url, capture_of(response))
         yield item
 
     def read_start_point(

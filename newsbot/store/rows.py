@@ -7,6 +7,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS, stronger_genre
 
@@ -16,6 +17,24 @@ CONTENT_FIELDS = ARTICLE_FIELDS[3:]
 TEASER_CONTENT_FIELDS = TEASER_FIELDS[2:-1]
 ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
 TEASER_COLUMNS = ("index_url", "url", "title", "teaser", "published_at", "updated_at")
+CAPTURE_COLUMNS = ("warc_file", "warc_offset", "warc_record_id", "warc_date")
+
+
+@dataclass(frozen=True)
+class CaptureRef:
+    """Where the response an article state was extracted from is kept (columns CAPTURE_COLUMNS)."""
+
+    warc_file: str
+    """The WARC file's final name (it is `NAME.open` while written, and after a crash until recovered)."""
+    warc_offset: int
+    """Byte offset of the response record's gzip member: `warcio extract FILE OFFSET` prints it."""
+    warc_record_id: str
+    warc_date: str
+    """The record's WARC-Date (UTC, microseconds): when the response was captured."""
+
+
+def capture_columns(capture: CaptureRef | None) -> dict:
+    return asdict(capture) if capture is not None else dict.fromkeys(CAPTURE_COLUMNS)
 
 
 def content_hash(row: Mapping, fields: tuple[str, ...] = CONTENT_FIELDS) -> str:
@@ -30,12 +49,13 @@ def _json(value) -> str:
 
 
 def article_row(item: Mapping) -> dict:
-    """An article item as a row: nested fields as JSON text (encoded once), plus its content hash."""
+    """An article item as a row: nested fields as JSON text (encoded once), plus its content hash and
+    the capture it was extracted from (item key "capture", a CaptureRef, when the crawl kept one)."""
     row = {name: item.get(name) for name in ARTICLE_COLUMNS if name != "content_hash"}
     for name in JSON_FIELDS:
         row[name] = _json(item.get(name))
     row["content_hash"] = content_hash(row)
-    return row
+    return row | capture_columns(item.get("capture"))
 
 
 def teaser_row(item: Mapping) -> dict:

@@ -138,6 +138,20 @@ MIGRATIONS = {
     ALTER TABLE articles ADD COLUMN first_run INTEGER;
     PRAGMA user_version = 4;
     """,
+    5: """
+    -- Where each stored article state came from: the WARC file (its final name, in NEWSBOT_WARC_DIR)
+    -- and the offset, record id and WARC-Date of the response record it was extracted from. NULL for
+    -- states stored before capture existed, or with capture off.
+    ALTER TABLE articles ADD COLUMN warc_file TEXT;
+    ALTER TABLE articles ADD COLUMN warc_offset INTEGER;
+    ALTER TABLE articles ADD COLUMN warc_record_id TEXT;
+    ALTER TABLE articles ADD COLUMN warc_date TEXT;
+    ALTER TABLE article_versions ADD COLUMN warc_file TEXT;
+    ALTER TABLE article_versions ADD COLUMN warc_offset INTEGER;
+    ALTER TABLE article_versions ADD COLUMN warc_record_id TEXT;
+    ALTER TABLE article_versions ADD COLUMN warc_date TEXT;
+    PRAGMA user_version = 5;
+    """,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

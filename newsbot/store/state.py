@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from newsbot.config import Config
 from newsbot.store import fetches, runs
 from newsbot.store.core import Store, utc_now
+from newsbot.store.rows import CaptureRef
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ class CrawlState:
         self.clock = clock
         self.run_id: int | None = None
         self._store: Store | None = None
+        self._syncs: list[Callable[[], None]] = []
+        self._captures: dict[str, CaptureRef] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
@@ -101,6 +104,24 @@ class CrawlState:
         """True when every URL has an article stored by another run than this one."""
         return self.store.stored_by_other_runs(urls, self.run_id) == set(urls)
 
+    # --- captures (the WARC writer owns the files; the archive only points into them) ------------
+
+    def sync_before_writes(self, sync: Callable[[], None]) -> None:
+        """`sync()` makes durable what rows will point at (the WARC writer's fsync); it runs before any
+        article rows commit, so a committed row never points at a record a crash could lose."""
+        self._syncs.append(sync)
+
+    def note_capture(self, url: str, capture: CaptureRef | None) -> None:
+        """The article at `url` was just extracted from this capture (None: from a response not kept)."""
+        if capture is None:
+            self._captures.pop(url, None)
+        else:
+            self._captures[url] = capture
+
+    def take_capture(self, url: str) -> CaptureRef | None:
+        """The capture noted for `url`, handed over once (to the item about to be stored)."""
+        return self._captures.pop(url, None)
+
     # --- writes --------------------------------------------------------------------------------
 
     def record_fetch(self, fetch: fetches.Fetch) -> None:
@@ -113,6 +134,9 @@ class CrawlState:
         fetches.mark_dropped(self.store, url)
 
     def save_articles(self, items: Iterable[dict]) -> Counter:
+        """Items may carry "capture" (a CaptureRef, from take_capture)."""
+        for sync in self._syncs:
+            sync()
         return self.store.save_articles(items, seen_at=self.now_iso(), run_id=self.run_id)
 
     def save_teasers(self, items: Iterable[dict]) -> Counter:
