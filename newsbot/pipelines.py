@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 from itemadapter import ItemAdapter
@@ -22,6 +22,16 @@ REQUIRED = {
     "article": ("url", "title", "published_at"),
     "teaser": ("url", "title", "index_url"),
 }
+
+
+def missing_required(item: Mapping) -> str | None:
+    """The drop reason of an item (an ItemAdapter or a dict) lacking a required field, e.g.
+    "missing_title" or "teaser_missing_index_url"; None when it has them all."""
+    for name in REQUIRED[item["type"]]:
+        if not item.get(name):
+            prefix = "teaser_" if item["type"] == "teaser" else ""
+            return f"{prefix}missing_{name}"
+    return None
 
 
 def identity(adapter: ItemAdapter) -> tuple:
@@ -66,14 +76,12 @@ class ValidatePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        for name in REQUIRED[adapter["type"]]:
-            if not adapter.get(name):
-                prefix = "teaser_" if adapter["type"] == "teaser" else ""
-                reason = f"{prefix}missing_{name}"
-                count_drop(self.stats, reason, adapter.get("url"))
-                if adapter["type"] == "article" and adapter.get("url"):
-                    self.state.mark_dropped(adapter["url"])
-                raise DropReason(reason, adapter.get("url"))
+        reason = missing_required(adapter)
+        if reason is not None:
+            count_drop(self.stats, reason, adapter.get("url"))
+            if adapter["type"] == "article" and adapter.get("url"):
+                self.state.mark_dropped(adapter["url"])
+            raise DropReason(reason, adapter.get("url"))
         return item
 
 

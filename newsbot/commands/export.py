@@ -17,10 +17,9 @@ import os
 import sys
 from pathlib import Path
 
-from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import fail
+from newsbot.commands import ArchiveCommand, Option, fail
 from newsbot.config import ConfigError, setting
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
@@ -143,8 +142,8 @@ def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportReq
     )
 
 
-# (flags, metavar or None for an on/off switch, help) of every `scrapy export` option; docs/export.md.
-EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+# Every `scrapy export` option (docs/export.md).
+EXPORT_OPTIONS: tuple[Option, ...] = (
     (("-o", "--output"), "FILE", "output file, or - for standard output"),
     (("--format",), "FORMAT", "csv, json or jsonl (default: from the file extension)"),
     (("--type",), "TYPE", "article (default) or teaser"),
@@ -161,37 +160,19 @@ EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
 )
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
+class Command(ArchiveCommand):
+    SYNTAX = "-o FILE|- [options]"
+    SUMMARY = "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
+    DESCRIPTION = (
+        "Export stored articles or teasers from the SQLite archive (NEWSBOT_DB or --db). "
+        "The file is written atomically: it appears whole or not at all. See docs/export.md."
+    )
+    OPTIONS_TITLE = "Export Options"
+    OPTIONS = EXPORT_OPTIONS
 
-    def syntax(self) -> str:
-        return "-o FILE|- [options]"
-
-    def short_desc(self) -> str:
-        return "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
-
-    def long_desc(self) -> str:
-        return (
-            "Export stored articles or teasers from the SQLite archive (NEWSBOT_DB or --db). "
-            "The file is written atomically: it appears whole or not at all. See docs/export.md."
-        )
-
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        group = parser.add_argument_group(title="Export Options")
-        for flags, metavar, help_text in EXPORT_OPTIONS:
-            if metavar is None:
-                group.add_argument(*flags, action="store_true", help=help_text)
-            else:
-                group.add_argument(*flags, metavar=metavar, help=help_text)
-
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if args:
-            fail(f"unexpected argument(s): {' '.join(args)}")
-        assert self.settings is not None
+    def work(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
         try:
-            request = build_request(opts, self.settings)
+            request = build_request(opts, settings)
             result = run_export(request)
         except ConfigError as error:
             fail(str(error))
@@ -200,7 +181,7 @@ class Command(ScrapyCommand):
             # a --new mark was not moved, so nothing is lost for the next export.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
-        if self.settings.getbool("LOG_ENABLED"):
+        if settings.getbool("LOG_ENABLED"):
             where = "standard output" if request.output == STDOUT else request.output
             line = (
                 f"exported {result.rows} {request.selection.item_type}(s) "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,10 +9,8 @@ from typing import ClassVar, Self
 from urllib.parse import urlsplit
 
 from newsbot.config import ConfigError
-from newsbot.dawn import SITE_HOST
+from newsbot.dawn import AUTHOR_PAGE, SITE_HOST
 from newsbot.processors import canonical_article_url
-
-AUTHOR_PAGE = re.compile(r"^/authors/\d+/[^/]+(?:/(?P<page>\d+))?/?$")
 
 
 def author_page_number(url: str) -> int | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from scrapy import Request, Spider
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
@@ -19,7 +19,7 @@ from newsbot.downloader.capture import capture_of
 from newsbot.items import ArticleItem, is_stronger_genre
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
-from newsbot.pages.common import failure_page_reason
+from newsbot.pages.common import unreadable_reason
 from newsbot.spiders.arguments import SpiderArguments
 from newsbot.spiders.revisit import CONDITIONAL_REASONS, revisit_reason
 from newsbot.spiders.seeds import StartPoints, load_start_points
@@ -171,9 +171,7 @@ class NewsbotSpider(Spider):
         (newsbot/failed/start_point/<reason>) and logged with its URL, instead of ending the callback
         in a traceback or passing for a page with no links.
         """
-        reason = failure_page_reason(response)
-        if reason is None and html and not isinstance(response, TextResponse):
-            reason = "not_html"
+        reason = unreadable_reason(response, html)
         if reason:
             self._count_failed("start_point", reason, response.url)
             return None

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -153,6 +153,28 @@ class Store:
             raise
         return store
 
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Store:
+        """The archive for reading only: nothing migrated, nothing written (a dry run). Its schema may
+        be older than this newsbot's, never newer."""
+        try:
+            connection = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(unusable(path, error)) from None
+        try:
+            connection.row_factory = sqlite3.Row
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if not 0 < version <= SCHEMA_VERSION:
+                problem = "newer than this newsbot" if version > SCHEMA_VERSION else "not a newsbot store"
+                raise StoreError(f"{path} has schema version {version}: {problem}")
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise StoreError(unusable(path, error)) from None
+        except StoreError:
+            connection.close()
+            raise
+        return cls(connection, Path(path))
+
     def migrate(self) -> None:
         """Bring the file to SCHEMA_VERSION in one write transaction (two processes never both migrate)."""
         self.connection.execute("BEGIN IMMEDIATE")
@@ -207,7 +229,7 @@ class Store:
         lookup: str,
         upsert: str,
         before_change: str | None = None,
-        reconcile: Callable[[dict, sqlite3.Row], None] | None = None,
+        reconcile: Callable[[dict, Mapping], None] | None = None,
     ) -> Counter:
         """Run `upsert` per row in one BEGIN IMMEDIATE transaction, counting outcomes by content hash.
 

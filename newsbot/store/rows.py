@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -67,7 +66,7 @@ def teaser_row(item: Mapping) -> dict:
     return row
 
 
-def keep_stronger_genre(row: dict, stored: sqlite3.Row) -> None:
+def keep_stronger_genre(row: dict, stored: Mapping) -> None:
     """A piece stored as an editorial or opinion stays one when reached again as plain news."""
     genre = stronger_genre(row["genre"], stored["genre"])
     if genre != row["genre"]:

@@ -1,0 +1,169 @@
+"""A re-extraction run: read the WARC files, re-extract the chosen captures (in worker processes when
+asked), and store the results page by page from this one process, as a crawl stores what it extracts.
+
+Results come back in capture order (an ordered map with a bounded window), so memory holds a few batches,
+not the corpus, and each page's captures arrive together for store/history.py to plan.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC
+from pathlib import Path
+
+from newsbot.dawn import index_genre
+from newsbot.items import stronger_genre
+from newsbot.monitoring.progress import Progress
+from newsbot.reextract.captures import Capture, Selection, by_page, scan
+from newsbot.reextract.work import Outcome, extract_batch
+from newsbot.store import history
+from newsbot.store.core import Store, utc_now_iso
+from newsbot.store.rows import CaptureRef, article_row
+from newsbot.warc.reader import OPEN_SUFFIX
+
+BATCH = 8
+"""Captures per task sent to a worker: few enough to keep the workers evenly busy."""
+WINDOW = 4
+"""Tasks in flight per worker: enough to keep it busy while the writer stores."""
+WRITE_EVERY = 200
+"""Article rows per write transaction."""
+
+
+@dataclass(frozen=True)
+class Job:
+    db: Path
+    files: list[Path]
+    selection: Selection = field(default_factory=Selection)
+    jobs: int = 1
+    dry_run: bool = False
+
+
+@dataclass
+class Report:
+    dry_run: bool = False
+    files: int = 0
+    records: int = 0
+    captures: Counter = field(default_factory=Counter)
+    """captures re-extracted, by kind (article, index)."""
+    articles: Counter = field(default_factory=Counter)
+    """articles by outcome: new, updated, unchanged, newer_kept."""
+    versions: int = 0
+    dropped: Counter = field(default_factory=Counter)
+    teasers: Counter = field(default_factory=Counter)
+    fields: dict[str, Counter] = field(default_factory=dict)
+    """field -> Counter of gained, lost, changed (over articles whose state changes)."""
+
+
+def outcomes(captures: list[Capture], jobs: int) -> Iterator[Outcome]:
+    """extract() of each capture, in order: here with one job, else in `jobs` worker processes."""
+    batches = [captures[start : start + BATCH] for start in range(0, len(captures), BATCH)]
+    if jobs == 1:
+        for batch in batches:
+            yield from extract_batch(batch)
+        return
+    # forkserver: workers start from a clean process with the page objects imported once (a plain
+    # fork would copy this process's open SQLite connection into them).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["newsbot.reextract.work"])
+    pool = ProcessPoolExecutor(jobs, mp_context=context)
+    try:
+        pending: deque[Future] = deque()
+        for batch in batches:
+            pending.append(pool.submit(extract_batch, batch))
+            if len(pending) >= jobs * WINDOW:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def capture_ref(capture: Capture) -> CaptureRef:
+    name = capture.path.name.removesuffix(OPEN_SUFFIX)
+    return CaptureRef(name, capture.offset, capture.record_id, capture.date)
+
+
+def seen_at(capture: Capture) -> str:
+    """The capture time in the store's form (UTC, whole seconds): when the page was seen."""
+    return history.moment(capture.date).astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+class Writer:
+    """Plans each page's states against the archive and writes them (unless a dry run), counting."""
+
+    def __init__(self, store: Store, report: Report, now: str):
+        self.store = store
+        self.report = report
+        self.now = now
+        self.pending: list[dict] = []
+        self.teasers_seen: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def page(self, group: list[tuple[Capture, Outcome]]) -> None:
+        for capture, outcome in group:
+            self.report.captures[capture.kind] += 1
+            self.report.dropped.update(reason for reason, _ in outcome.dropped)
+        if group[0][0].kind == "index":
+            for capture, outcome in group:
+                self._teasers(capture, outcome.teasers)
+            return
+        states: dict[str, list[dict]] = {}
+        for capture, outcome in group:
+            if outcome.article is not None:
+                states.setdefault(outcome.article["url"], []).append(self._row(capture, outcome.article))
+        for url, rows in states.items():
+            self._article(url, rows)
+
+    def _row(self, capture: Capture, item: dict) -> dict:
+        hints = (index_genre(page) for page in history.index_pages_listing(self.store, item["url"]))
+        item = item | {"genre": stronger_genre(item["genre"], *hints), "capture": capture_ref(capture)}
+        return article_row(item) | {"seen": seen_at(capture), "changed": self.now, "run_id": None}
+
+    def _article(self, url: str, rows: list[dict]) -> None:
+        current = history.stored_article(self.store, url)
+        plan = history.plan_article(current, history.version_hashes(self.store, url), rows)
+        self.report.articles[plan.outcome] += 1
+        self.report.versions += plan.versions
+        if plan.after is not None:
+            for name, change in history.field_changes(plan.before, plan.after).items():
+                self.report.fields.setdefault(name, Counter())[change] += 1
+        self.pending += plan.rows
+        if len(self.pending) >= WRITE_EVERY:
+            self.flush()
+
+    def _teasers(self, capture: Capture, items: list[dict]) -> None:
+        seen = seen_at(capture)
+        to_save, outcomes = history.plan_teasers(self.store, items, seen, self.teasers_seen)
+        self.report.teasers.update(outcomes)
+        if to_save and not self.report.dry_run:
+            self.store.save_teasers(to_save, seen_at=seen)
+
+    def flush(self) -> None:
+        if self.pending and not self.report.dry_run:
+            self.store.save_article_rows(self.pending)
+        self.pending = []
+
+
+def reextract(job: Job, progress: Callable[..., Progress] = Progress) -> Report:
+    """Re-extract the job's captures into its archive (or only plan it, for a dry run); the report."""
+    report = Report(dry_run=job.dry_run)
+    store = Store.open_readonly(job.db) if job.dry_run else Store.open(job.db)
+    try:
+        reading = progress("reading WARC", sum(path.stat().st_size for path in job.files), " MB", scale=1e6)
+        found = scan(job.files, job.selection, reading.advance)
+        reading.finish()
+        report.files, report.records = found.files, found.records
+        writer = Writer(store, report, utc_now_iso())
+        working = progress("re-extracting", len(found.captures), " pages")
+        results = zip(found.captures, outcomes(found.captures, job.jobs), strict=True)
+        for group in by_page(results):
+            writer.page(group)
+            working.advance(len(group))
+        writer.flush()
+        working.finish()
+    finally:
+        store.close()
+    return report
