@@ -11,7 +11,8 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -107,6 +108,23 @@ def sql_statements(script: str):
         raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:60]}")
 
 
+@contextmanager
+def _closed_on_failure(connection: sqlite3.Connection, path: str | Path) -> Iterator[None]:
+    """Setting up a connection: on any failure it is closed; a file SQLite cannot read becomes a
+    StoreError (a lock stays an OperationalError, which Store.open retries)."""
+    try:
+        yield
+    except sqlite3.OperationalError:
+        connection.close()
+        raise
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise StoreError(unusable(path, error)) from None
+    except BaseException:
+        connection.close()
+        raise
+
+
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self.connection = connection
@@ -131,7 +149,7 @@ class Store:
     @classmethod
     def _open(cls, path: Path, timeout: float, check: bool) -> Store:
         connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        try:
+        with _closed_on_failure(connection, path):
             connection.row_factory = sqlite3.Row
             if check:
                 problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
@@ -142,15 +160,6 @@ class Store:
             connection.execute("PRAGMA foreign_keys = ON")
             store = cls(connection, path)
             store.migrate()
-        except sqlite3.OperationalError:
-            connection.close()
-            raise
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            raise StoreError(unusable(path, error)) from None
-        except BaseException:
-            connection.close()
-            raise
         return store
 
     @classmethod
@@ -159,20 +168,14 @@ class Store:
         be older than this newsbot's, never newer."""
         try:
             connection = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
-        except sqlite3.DatabaseError as error:
+            with _closed_on_failure(connection, path):
+                connection.row_factory = sqlite3.Row
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                if not 0 < version <= SCHEMA_VERSION:
+                    problem = "newer than this newsbot" if version > SCHEMA_VERSION else "not a newsbot store"
+                    raise StoreError(f"{path} has schema version {version}: {problem}")
+        except sqlite3.OperationalError as error:
             raise StoreError(unusable(path, error)) from None
-        try:
-            connection.row_factory = sqlite3.Row
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if not 0 < version <= SCHEMA_VERSION:
-                problem = "newer than this newsbot" if version > SCHEMA_VERSION else "not a newsbot store"
-                raise StoreError(f"{path} has schema version {version}: {problem}")
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            raise StoreError(unusable(path, error)) from None
-        except StoreError:
-            connection.close()
-            raise
         return cls(connection, Path(path))
 
     def migrate(self) -> None:
