@@ -8,6 +8,7 @@ not the corpus, and each page's captures arrive together for store/history.py to
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,28 +59,38 @@ class Report:
     """field -> Counter of gained, lost, changed (over articles whose state changes)."""
 
 
-def outcomes(captures: list[Capture], jobs: int) -> Iterator[Outcome]:
-    """extract() of each capture, in order: here with one job, else in `jobs` worker processes."""
-    batches = [captures[start : start + BATCH] for start in range(0, len(captures), BATCH)]
-    if jobs == 1:
-        for batch in batches:
-            yield from extract_batch(batch)
-        return
-    # forkserver: workers start from a clean process with the page objects imported once (a plain
-    # fork would copy this process's open SQLite connection into them).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["newsbot.reextract.work"])
-    pool = ProcessPoolExecutor(jobs, mp_context=context)
-    try:
+class Extraction:
+    """extract() of each capture, in order: in this process with one job, else in `jobs` worker
+    processes. They are forked on entry, before the archive is opened, so none holds a copy of its
+    connection; forking (not spawning) shares the imported page objects, so they start at once."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Extraction:
+        if self.jobs > 1:
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+            self.pool.submit(os.getpid).result()  # with fork, the first task starts every worker
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def outcomes(self, captures: list[Capture]) -> Iterator[Outcome]:
+        batches = [captures[start : start + BATCH] for start in range(0, len(captures), BATCH)]
+        if self.pool is None:
+            for batch in batches:
+                yield from extract_batch(batch)
+            return
         pending: deque[Future] = deque()
         for batch in batches:
-            pending.append(pool.submit(extract_batch, batch))
-            if len(pending) >= jobs * WINDOW:
+            pending.append(self.pool.submit(extract_batch, batch))
+            if len(pending) >= self.jobs * WINDOW:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def capture_ref(capture: Capture) -> CaptureRef:
@@ -150,20 +161,22 @@ class Writer:
 def reextract(job: Job, progress: Callable[..., Progress] = Progress) -> Report:
     """Re-extract the job's captures into its archive (or only plan it, for a dry run); the report."""
     report = Report(dry_run=job.dry_run)
-    store = Store.open_readonly(job.db) if job.dry_run else Store.open(job.db)
-    try:
-        reading = progress("reading WARC", sum(path.stat().st_size for path in job.files), " MB", scale=1e6)
-        found = scan(job.files, job.selection, reading.advance)
-        reading.finish()
-        report.files, report.records = found.files, found.records
-        writer = Writer(store, report, utc_now_iso())
-        working = progress("re-extracting", len(found.captures), " pages")
-        results = zip(found.captures, outcomes(found.captures, job.jobs), strict=True)
-        for group in by_page(results):
-            writer.page(group)
-            working.advance(len(group))
-        writer.flush()
-        working.finish()
-    finally:
-        store.close()
+    with Extraction(job.jobs) as extraction:
+        store = Store.open_readonly(job.db) if job.dry_run else Store.open(job.db)
+        try:
+            total = sum(path.stat().st_size for path in job.files)
+            reading = progress("reading WARC", total, " MB", scale=1e6)
+            found = scan(job.files, job.selection, reading.advance)
+            reading.finish()
+            report.files, report.records = found.files, found.records
+            writer = Writer(store, report, utc_now_iso())
+            working = progress("re-extracting", len(found.captures), " pages")
+            results = zip(found.captures, extraction.outcomes(found.captures), strict=True)
+            for group in by_page(results):
+                writer.page(group)
+                working.advance(len(group))
+            writer.flush()
+            working.finish()
+        finally:
+            store.close()
     return report
