@@ -141,6 +141,8 @@ class StorePipeline:
         row = dict(adapter)
         if adapter["type"] == "article":
             row["capture"] = self.state.take_capture(row["url"])
+        else:
+            row["capture"] = self.state.page_capture(row["index_url"])
         self.pending[adapter["type"]].append(row)
         size = sum(map(len, self.pending.values()))
         if size >= self.batch_size or time.monotonic() - self.oldest >= self.MAX_BATCH_AGE:

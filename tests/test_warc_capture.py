@@ -143,6 +143,18 @@ def test_feeds_carry_only_the_contract_fields(captured):
     assert all(set(json.loads(line)) == set(ARTICLE_FIELDS) for line in lines)
 
 
+def test_teaser_cards_point_at_the_index_page_capture_they_were_read_from(snapshot_site, tmp_path):
+    snapshot_site.reset()
+    result = crawl(snapshot_site, tmp_path, "opinion")
+    assert result.returncode == 0, result.log[-3000:]
+    teasers = rows(tmp_path / "newsbot.db", "SELECT * FROM teasers")
+    assert teasers
+    for row in teasers:
+        located = read_record(locate(tmp_path / "warc", row["warc_file"]), row["warc_offset"])
+        assert located.record.rec_type == "response"
+        assert (located.url, located.record_id) == (row["index_url"], row["warc_record_id"])
+
+
 @pytest.fixture
 def site_copy(tmp_path):
     directory = tmp_path / "site"

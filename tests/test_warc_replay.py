@@ -22,7 +22,7 @@ ARTICLE_COLUMNS = [
     "warc_record_id",
     "warc_date",
 ]
-TEASER_COLUMNS = [name for name in TEASER_FIELDS if name != "type"] + ["content_hash"]
+TEASER_COLUMNS = [name for name in TEASER_FIELDS if name != "type"] + ["content_hash", "warc_record_id"]
 
 
 def table(db: Path, name: str, columns: list[str]) -> list[tuple]:

@@ -146,8 +146,9 @@ class Writer:
             self.flush()
 
     def _teasers(self, capture: Capture, items: list[dict]) -> None:
-        seen = seen_at(capture)
-        to_save, outcomes = history.plan_teasers(self.store, items, seen, self.teasers_seen)
+        seen, ref = seen_at(capture), capture_ref(capture)
+        items = [item | {"capture": ref} for item in items]
+        to_save, outcomes = history.plan_teasers(self.store, items, capture.date, self.teasers_seen)
         self.report.teasers.update(outcomes)
         if to_save and not self.report.dry_run:
             self.store.save_teasers(to_save, seen_at=seen)

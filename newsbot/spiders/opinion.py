@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from scrapy import Request
 from scrapy.http import Response
 
+from newsbot.downloader.capture import capture_of
 from newsbot.items import TeaserItem
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import OpinionIndexPage
@@ -49,6 +50,7 @@ class OpinionSpider(NewsbotSpider):
         if result is None:
             return
         self.stats.inc_value("newsbot/index/pages")
+        self.state.note_page_capture(response.url, capture_of(response))
         self.stats.inc_value("newsbot/index/teasers", len(result.teasers))
         for reason, detail in result.rejected:
             count_drop(self.stats, reason, response.url, detail)

@@ -73,14 +73,18 @@ FROM articles WHERE url = :url
 # and gets a new change_seq.
 _UPSERT_TEASER = """
 INSERT INTO teasers (index_url, url, article_id, title, teaser, authors, published_at, updated_at,
-                     content_hash, first_seen, last_seen, change_seq)
+                     content_hash, warc_file, warc_offset, warc_record_id, warc_date,
+                     first_seen, last_seen, change_seq)
 VALUES (:index_url, :url, :article_id, :title, :teaser, :authors, :published_at, :updated_at,
-        :content_hash, :seen, :seen, (SELECT coalesce(max(change_seq), 0) + 1 FROM teasers))
+        :content_hash, :warc_file, :warc_offset, :warc_record_id, :warc_date,
+        :seen, :seen, (SELECT coalesce(max(change_seq), 0) + 1 FROM teasers))
 ON CONFLICT (index_url, url) DO UPDATE SET
     change_seq = CASE WHEN teasers.content_hash = excluded.content_hash
                       THEN teasers.change_seq ELSE excluded.change_seq END,
     title = excluded.title, teaser = excluded.teaser, authors = excluded.authors,
     published_at = excluded.published_at, updated_at = excluded.updated_at,
+    warc_file = excluded.warc_file, warc_offset = excluded.warc_offset,
+    warc_record_id = excluded.warc_record_id, warc_date = excluded.warc_date,
     content_hash = excluded.content_hash, last_seen = max(teasers.last_seen, excluded.last_seen)
 """
 

@@ -104,32 +104,34 @@ def field_changes(before: dict | None, after: dict) -> dict[str, str]:
 
 
 def plan_teasers(
-    store: Store, items: list[dict], seen: str, planned: dict[tuple[str, str], tuple[str, str]]
+    store: Store, items: list[dict], captured: str, planned: dict[tuple[str, str], tuple[str, str]]
 ) -> tuple[list[dict], list[str]]:
-    """(the teasers of one capture to save, the outcome of each: "new", "updated", "unchanged", or
-    "older" when the card was seen later than `seen`, the capture time, and is left as it is).
+    """(the teasers read from one capture to save, the outcome of each: "new", "updated", "unchanged",
+    or "older" when the stored card came from a later capture, or was seen later without one).
 
-    `planned` holds (content hash, last seen) of the cards planned so far in this run, which a dry run
-    never writes: it is read before the archive and updated here.
+    `captured` is the capture's WARC-Date. `planned` holds (content hash, capture date) of the cards
+    planned so far in this run, which a dry run never writes: it is read before the archive.
     """
     to_save, outcomes = [], []
     for item in items:
         row = teaser_row(item)
         key = (row["index_url"], row["url"])
-        stored = (
-            planned.get(key)
-            or store.connection.execute(
-                "SELECT content_hash, last_seen FROM teasers WHERE index_url = ? AND url = ?", key
-            ).fetchone()
-        )
+        stored = planned.get(key) or store.connection.execute(_STORED_TEASER, key).fetchone()
         if stored is None:
             outcome = "new"
-        elif moment(stored[1]) > moment(seen):
+        elif moment(stored[1]) > moment(captured):
             outcome = "older"
         else:
             outcome = "unchanged" if stored[0] == row["content_hash"] else "updated"
         outcomes.append(outcome)
         if outcome in ("new", "updated"):
             to_save.append(item)
-            planned[key] = (row["content_hash"], seen)
+            planned[key] = (row["content_hash"], captured)
     return to_save, outcomes
+
+
+# A card stored by a crawl that kept its index page names that capture; one stored without (before
+# capture existed, or with it off) has only the time it was last seen.
+_STORED_TEASER = (
+    "SELECT content_hash, coalesce(warc_date, last_seen) FROM teasers WHERE index_url = ? AND url = ?"
+)

@@ -58,12 +58,13 @@ def article_row(item: Mapping) -> dict:
 
 
 def teaser_row(item: Mapping) -> dict:
-    """A teaser item as a row (authors as JSON text)."""
+    """A teaser item as a row (authors as JSON text), with the capture of its index page (item key
+    "capture", when the crawl kept one)."""
     row = {name: item.get(name) for name in TEASER_COLUMNS}
     row["article_id"] = int(item["url"].rsplit("/", 1)[1])
     row["authors"] = _json(item.get("authors"))
     row["content_hash"] = content_hash(row, TEASER_CONTENT_FIELDS)
-    return row
+    return row | capture_columns(item.get("capture"))
 
 
 def keep_stronger_genre(row: dict, stored: Mapping) -> None:

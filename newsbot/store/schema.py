@@ -150,6 +150,11 @@ MIGRATIONS = {
     ALTER TABLE article_versions ADD COLUMN warc_offset INTEGER;
     ALTER TABLE article_versions ADD COLUMN warc_record_id TEXT;
     ALTER TABLE article_versions ADD COLUMN warc_date TEXT;
+    -- A teaser card: the capture of the index page it was last read from.
+    ALTER TABLE teasers ADD COLUMN warc_file TEXT;
+    ALTER TABLE teasers ADD COLUMN warc_offset INTEGER;
+    ALTER TABLE teasers ADD COLUMN warc_record_id TEXT;
+    ALTER TABLE teasers ADD COLUMN warc_date TEXT;
     PRAGMA user_version = 5;
     """,
 }

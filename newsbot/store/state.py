@@ -33,6 +33,7 @@ class CrawlState:
         self._store: Store | None = None
         self._syncs: list[Callable[[], None]] = []
         self._captures: dict[str, CaptureRef] = {}
+        self._page_captures: dict[str, CaptureRef] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
@@ -122,6 +123,15 @@ class CrawlState:
         """The capture noted for `url`, handed over once (to the item about to be stored)."""
         return self._captures.pop(url, None)
 
+    def note_page_capture(self, index_url: str, capture: CaptureRef | None) -> None:
+        """The teaser cards of index page `index_url` were just read from this capture."""
+        if capture is not None:
+            self._page_captures[index_url] = capture
+
+    def page_capture(self, index_url: str) -> CaptureRef | None:
+        """The capture the cards of this index page were last read from (kept for all its cards)."""
+        return self._page_captures.get(index_url)
+
     # --- writes --------------------------------------------------------------------------------
 
     def record_fetch(self, fetch: fetches.Fetch) -> None:
@@ -133,11 +143,16 @@ class CrawlState:
     def mark_dropped(self, url: str) -> None:
         fetches.mark_dropped(self.store, url)
 
-    def save_articles(self, items: Iterable[dict]) -> Counter:
-        """Items may carry "capture" (a CaptureRef, from take_capture)."""
+    def _sync_files(self) -> None:
         for sync in self._syncs:
             sync()
+
+    def save_articles(self, items: Iterable[dict]) -> Counter:
+        """Items may carry "capture" (a CaptureRef, from take_capture)."""
+        self._sync_files()
         return self.store.save_articles(items, seen_at=self.now_iso(), run_id=self.run_id)
 
     def save_teasers(self, items: Iterable[dict]) -> Counter:
+        """Items may carry "capture" (a CaptureRef, from page_capture)."""
+        self._sync_files()
         return self.store.save_teasers(items, seen_at=self.now_iso())

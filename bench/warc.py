@@ -1,0 +1,277 @@
+"""Benchmark: what WARC capture costs per response and on disk, and how fast `scrapy reextract` runs with one
+and with two worker processes (issue 14).
+
+    .venv/bin/python -m bench.warc [--pages 1200] [--rounds 3] [--variants 6] [--quick]
+
+Over the Dawn-sized padded corpus (bench/corpus.py: 34 fixture pages x `variants`, 150-550 KB each):
+
+1. Capture CPU per response: exactly what WarcCapture.response_downloaded does for one article response
+   (exchange_of, RecordMaker.pair, WarcFiles.write) plus one fsync per 100 responses (StorePipeline's
+   batch), timed with time.process_time over the whole corpus, per transfer encoding: `identity` (a
+   mirror or a server that does not compress), `gzip` and `br` (what Dawn sends a client that accepts
+   them; Scrapy asks for gzip, deflate, br, zstd). Scrapy Request/Response objects are built outside
+   the timer. Baseline, same pages, same run: ArticlePage(response).item() (the extraction every
+   article response pays). Goal: <= 1 ms per response.
+2. Bytes on disk per article page: the response + request records' gzip members, per encoding.
+3. Re-extraction: a WARC of `pages` captures (gzip transfer, distinct URLs) is re-extracted into a fresh
+   archive by newsbot.reextract.run.reextract (the command's engine, in this process) with jobs=1 and
+   jobs=2, alternately, `rounds` times. pages/s = captures / wall seconds (the scan, the worker pool's
+   start-up and every SQLite write included); the speed-up is jobs2 / jobs1 within a round, then the
+   median. Goal: >= 1.8 with two processes on two cores. The machine is shared: its load average is
+   printed with the figures.
+4. Extraction vs the Lexbor parse floor (the issue's second goal): per page, the median time of
+   ArticlePage(response).item() over the median time of LexborHTMLParser(body) plus one CSS query
+   (what any selectolax page object pays first); the figure is the median ratio. Goal: <= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import brotli
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from selectolax.lexbor import LexborHTMLParser
+
+from bench.common import fmt, machine_line, median, verdict
+from bench.corpus import Page, article_url, cached_corpus
+from newsbot.downloader.capture import exchange_of
+from newsbot.monitoring.progress import Progress
+from newsbot.pages import ArticlePage
+from newsbot.reextract.run import Job, reextract
+from newsbot.store import Store
+from newsbot.warc.files import WarcFiles
+from newsbot.warc.reader import warc_files
+from newsbot.warc.records import warc_date
+
+GOAL_CAPTURE_MS = 1.0
+GOAL_SPEEDUP = 1.8
+GOAL_PARSE_RATIO = 1.5
+ENCODINGS = {
+    "identity": lambda body: body,
+    "gzip": lambda body: gzip.compress(body, 6),
+    "br": brotli.compress,
+}
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+REQUEST_HEADERS = {
+    "User-Agent": "newsbot/0.1 (research archive crawler of www.dawn.com; obeys robots.txt)",
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate, br, zstd",
+}
+
+
+def exchange(page: Page, url: str, encoding: str) -> tuple[Request, HtmlResponse]:
+    """A request and its response as the download handler hands them over (body as transferred)."""
+    body = ENCODINGS[encoding](page.body)
+    headers = {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Length": str(len(body)),
+        "Date": "Sat, 14 Mar 2026 09:30:00 GMT",
+        "Server": "cloudflare",
+        "Cache-Control": "max-age=60",
+        "ETag": '"5f3a1c"',
+        "Vary": "Accept-Encoding",
+    }
+    if encoding != "identity":
+        headers["Content-Encoding"] = encoding
+    request = Request(url, headers=REQUEST_HEADERS)
+    return request, HtmlResponse(
+        url, status=200, headers=headers, body=body, request=request, protocol="HTTP/1.1"
+    )
+
+
+def write_captures(directory: Path, pages: list[Page], count: int, encoding: str) -> tuple[float, int, int]:
+    """Capture `count` responses (pages cycled, distinct URLs) into `directory`; (CPU seconds, bytes
+    written, responses)."""
+    files = WarcFiles(directory, "newsbot-bench", 10**12, lambda name: {"software": "newsbot bench"})
+    prepared = [
+        exchange(pages[number % len(pages)], article_url(3_000_000 + number), encoding)
+        for number in range(count)
+    ]
+    written = 0
+    started = time.process_time()
+    for number, (request, response) in enumerate(prepared, start=1):
+        records = files.maker.pair(exchange_of(request, response, warc_date(), mirrored=False))
+        written += sum(part.length for part in files.write(list(records)))
+        if number % 100 == 0:
+            files.sync()
+    files.sync()
+    cpu = time.process_time() - started
+    files.close()
+    return cpu, written, count
+
+
+def cpu_ms(call, rounds: int) -> float:
+    """The least CPU time of `rounds` calls, in ms: time.process_time, so the time other processes of a
+    shared machine take is not counted, and the least, so a call slowed by a cache flush is not either."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        call()
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
+def extract_fresh(response: HtmlResponse) -> None:
+    ArticlePage(response.replace()).item()
+
+
+def parse_floor(body: bytes) -> None:
+    LexborHTMLParser(body).css_first("h2.story__title")
+
+
+def extraction_and_floor(pages: list[Page], rounds: int = 5) -> tuple[list[float], list[float]]:
+    """Per page: ArticlePage(response).item() and the Lexbor parse floor (LexborHTMLParser plus one CSS
+    query), CPU ms. Each extraction gets a fresh response (page objects remember per response)."""
+    extraction, floor = [], []
+    for page in pages:
+        response = HtmlResponse(page.url, body=page.body, headers=HTML)
+        extraction.append(cpu_ms(partial(extract_fresh, response), rounds))
+        floor.append(cpu_ms(partial(parse_floor, page.body), rounds))
+    return extraction, floor
+
+
+class Silent(Progress):
+    """No output; remembers this process's CPU time when the WARC scan (the first stage) finished."""
+
+    scan_cpu = 0.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, stream=open(os.devnull, "w"), **kwargs)  # noqa: SIM115
+
+    def finish(self) -> None:
+        super().finish()
+        if self.label == "reading WARC":
+            Silent.scan_cpu = time.process_time()
+
+
+@dataclass
+class Rate:
+    pages: int
+    wall: float
+    main_cpu: float
+    scan_cpu: float
+    workers_cpu: float
+
+    @property
+    def per_second(self) -> float:
+        return self.pages / self.wall
+
+    def free_cores_seconds(self, jobs: int) -> float:
+        """The wall time this run would take with `jobs` + 1 free cores: the scan, then the slower of
+        this process's remaining work and the workers' share (work splits evenly in 8-page batches)."""
+        if jobs == 1:
+            return self.main_cpu
+        return self.scan_cpu + max(self.main_cpu - self.scan_cpu, self.workers_cpu / jobs)
+
+
+def reextract_rate(warc: Path, workdir: Path, jobs: int) -> Rate:
+    """One re-extraction of `warc` into a fresh archive: wall time and CPU of this process and its workers."""
+    db = workdir / f"reextract-{jobs}.db"
+    for leftover in workdir.glob(db.name + "*"):
+        leftover.unlink()
+    Store.open(db).close()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu, started = time.process_time(), time.perf_counter()
+    report = reextract(Job(db, warc_files(warc), jobs=jobs), progress=Silent)
+    wall, main_cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    pages = report.captures["article"]
+    assert report.articles["new"] == pages, report
+    return Rate(pages, wall, main_cpu, Silent.scan_cpu - cpu, workers)
+
+
+def run(pages: int = 1200, rounds: int = 3, variants: int = 6) -> dict:
+    corpus = cached_corpus(variants).pages
+    print(machine_line())
+    print(f"load average before: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+    results: dict = {"pages": pages, "corpus": len(corpus)}
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as temporary:
+        workdir = Path(temporary)
+        extract, floor = extraction_and_floor(corpus)
+        results["extraction_ms"] = median(extract)
+        size = median([len(page.body) for page in corpus]) / 1024
+        print(f"\n1-2. capture, {len(corpus)} Dawn-sized pages (median {size:.0f} KB)")
+        print(f"  baseline: ArticlePage extraction of the same pages, median {fmt(median(extract), 2)} ms")
+        for encoding in ENCODINGS:
+            directory = workdir / f"capture-{encoding}"
+            directory.mkdir()
+            cpu, written, count = write_captures(directory, corpus, len(corpus), encoding)
+            per_ms = cpu / count * 1000
+            transferred = median([len(ENCODINGS[encoding](page.body)) for page in corpus[:50]])
+            results[f"capture_ms_{encoding}"] = per_ms
+            results[f"bytes_per_page_{encoding}"] = written / count
+            print(
+                f"  {encoding:8} CPU {fmt(per_ms, 3)} ms/response (goal <= {GOAL_CAPTURE_MS}: "
+                f"{verdict(per_ms <= GOAL_CAPTURE_MS)}); {written / count / 1024:.1f} KB on disk per page "
+                f"(transferred ~{transferred / 1024:.0f} KB)"
+            )
+        warc = workdir / "reextract-warc"
+        warc.mkdir()
+        write_captures(warc, corpus, pages, "gzip")
+        print(f"\n3. re-extraction of {pages} captures (gzip transfer), {rounds} rounds, jobs 1 then 2")
+        speedups, estimates, rates = [], [], {1: [], 2: []}
+        for number in range(rounds):
+            one, two = reextract_rate(warc, workdir, 1), reextract_rate(warc, workdir, 2)
+            rates[1].append(one.per_second)
+            rates[2].append(two.per_second)
+            speedups.append(two.per_second / one.per_second)
+            estimates.append(one.free_cores_seconds(1) / two.free_cores_seconds(2))
+            print(
+                f"  round {number + 1}: jobs 1 {fmt(one.per_second)} pages/s ({fmt(one.main_cpu, 2)} s CPU), "
+                f"jobs 2 {fmt(two.per_second)} pages/s ({fmt(two.main_cpu, 2)} s CPU here of which "
+                f"{fmt(two.scan_cpu, 2)} s scan, {fmt(two.workers_cpu, 2)} s in workers): wall x"
+                f"{fmt(two.per_second / one.per_second, 2)}, on free cores x{fmt(estimates[-1], 2)}"
+            )
+        speedup, estimate = median(speedups), median(estimates)
+        results.update(
+            reextract_jobs1=median(rates[1]),
+            reextract_jobs2=median(rates[2]),
+            speedup=speedup,
+            speedup_free_cores=estimate,
+        )
+        print(
+            f"  median: jobs 1 {fmt(median(rates[1]))} pages/s, jobs 2 {fmt(median(rates[2]))} pages/s; "
+            f"speed-up measured x{fmt(speedup, 2)}, on free cores (from CPU times) x{fmt(estimate, 2)} "
+            f"(goal >= {GOAL_SPEEDUP}: measured {verdict(speedup >= GOAL_SPEEDUP)}, "
+            f"estimated {verdict(estimate >= GOAL_SPEEDUP)})"
+        )
+        ratios = [full / least for full, least in zip(extract, floor, strict=True)]
+        results["parse_floor_ratio"] = median(ratios)
+        results["parse_floor_ratio_total"] = sum(extract) / sum(floor)
+        print(
+            f"\n4. extraction {fmt(median(extract), 2)} ms / Lexbor parse floor {fmt(median(floor), 2)} ms "
+            f"(medians, CPU): per page median x{fmt(median(ratios), 2)}, range x{fmt(min(ratios), 2)}-"
+            f"x{fmt(max(ratios), 2)}, all pages x{fmt(sum(extract) / sum(floor), 2)} "
+            f"(goal <= {GOAL_PARSE_RATIO}: {verdict(median(ratios) <= GOAL_PARSE_RATIO)})"
+        )
+    print(f"load average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--variants", type=int, default=6)
+    parser.add_argument("--quick", action="store_true", help="small corpus, one round: checks the script")
+    args = parser.parse_args()
+    if args.quick:
+        run(pages=200, rounds=1, variants=2)
+    else:
+        run(args.pages, args.rounds, args.variants)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
