@@ -273,3 +273,21 @@ def test_a_bad_warc_setting_fails_before_the_crawl_with_one_line(tmp_path, setti
     assert result.returncode == 2
     assert message.format(tmp=tmp_path) in result.log
     assert "Traceback" not in result.log and "Spider opened" not in result.log
+
+
+def test_a_warc_folder_that_cannot_be_made_fails_the_run_with_one_error_and_loses_no_article(
+    snapshot_site, tmp_path
+):
+    snapshot_site.reset()
+    # /proc refuses a new folder even to root (who may write anywhere else): what a read-only or
+    # foreign folder does to an ordinary user.
+    result = crawl(snapshot_site, tmp_path, "articles", NEWSBOT_WARC_DIR="/proc/newsbot-warc")
+    assert result.returncode == 3, result.log[-3000:]  # the health check counted the ERROR
+    errors = [line for line in result.log.splitlines() if "] ERROR:" in line]
+    assert (
+        "[newsbot.downloader.capture] ERROR: WARC capture is off for this run: /proc/newsbot-warc: "
+        in errors[0]
+    )
+    assert "Traceback" not in result.log
+    stored = rows(tmp_path / "newsbot.db", "SELECT url FROM articles")
+    assert stored and len(stored) == result.stats["newsbot/articles/new"]

@@ -127,8 +127,15 @@ class WarcCapture:
         # CrawlState (an extension built alongside) can only be looked up once the crawl runs.
         self.state = CrawlState.of(spider.crawler)
         self.state.sync_before_writes(self.sync)
-        self.directory.mkdir(exist_ok=True)
-        for done in recover_open_files(self.directory):
+        try:
+            self.directory.mkdir(exist_ok=True)
+            recovered = recover_open_files(self.directory)
+        except OSError as error:
+            # A folder the crawl cannot write: the crawl goes on without capture, and the ERROR fails
+            # the run's health check, so the operator hears of it.
+            logger.error("WARC capture is off for this run: %s: %s", self.directory, error)
+            return
+        for done in recovered:
             logger.warning(
                 "WARC file %s was left open by a run that died: kept %d bytes of complete records, cut %d",
                 done.name,
