@@ -1,105 +1,55 @@
-"""Benchmark 1: extraction cost and fields right, newsbot's ArticlePage vs trafilatura.bare_extraction.
+"""Extraction cost and fields right: newsbot's ArticlePage against trafilatura and the parse floors.
 
-    /work/venv/bin/python -m bench.extraction [--variants 6] [--rounds 5] [--quick]
-
-Over the padded Dawn-sized corpus (bench/corpus.py: 34 fixture pages x `variants`, 150-550 KB each):
-
-- newsbot: `ArticlePage(response).item()` on a fresh HtmlResponse per call (so parsing is included; the
-  response is built outside the timer). `rounds` passes over the corpus; the figures are the median of
-  the per-pass medians and p99s.
-- trafilatura: `bare_extraction(text, url=..., with_metadata=True, include_images=True,
-  include_comments=False)` with its default settings and with `fast=True`, given the already decoded
-  text (so no charset detection is charged to it), after one warm-up call (the first call loads its
-  stop lists). It runs in the first pass only, interleaved page by page with newsbot (the three
-  extractors back to back on each page, so load from other processes hits them alike); the speed-up
-  is the ratio of medians within that pass. Its per-page cost is ~10x newsbot's, so one pass is stable.
-- parse floors: `parsel.Selector(text=...)` plus one XPath (what any lxml-based extractor, trafilatura
-  included, pays first) and `LexborHTMLParser(text)` plus one CSS query (what newsbot's page objects
-  pay first, since they parse with selectolax/Lexbor).
-
-Fields right: each extractor's output is scored against the fixture's hand-written oracle with the same
-rule for both (see FIELD_RULES and docs/benchmarks.md). Goal: median <= 3 ms and >= 10x faster than
-trafilatura, with more fields right.
+newsbot is timed on a fresh response per page (built outside the timer) over `rounds` passes of the
+padded corpus (bench/corpus.py); trafilatura (default and fast=True) only in the first pass, back to back
+with newsbot on each page, so a burst of load hits all three alike and speed-ups are taken in that pass.
+The parse floors are what an lxml-based (trafilatura) and a Lexbor-based (newsbot) extractor pay before
+extracting anything. Fields right: each output on the contract's fields, scored against the fixture's
+hand-written oracle by the same FIELD_RULES. Method and rules in full: docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 
-from bench.common import fmt, machine, machine_line, median, percentile, verdict
-from bench.corpus import HTML_HEADERS, cached_corpus, load_templates
+from bench.common import median, percentile, table, verdict
+from bench.corpus import VARIANTS, Page, corpus, fixtures
 
-GOAL_MEDIAN_MS = 3.0
-GOAL_SPEEDUP = 10.0
-
-
-# --- a common view of both extractors' output ---------------------------------------------------
+GOAL_MS, GOAL_SPEEDUP = 3.0, 10.0
+FIELDS = ("title", "section", "authors", "published_at", "updated_at", "description", "body", "images",
+          "related_editorials")  # fmt: skip
 
 
 def _clean(text) -> str | None:
+    """Whitespace collapsed, soft hyphens dropped; None for nothing."""
     if text is None:
         return None
-    text = " ".join(str(text).replace("\u00ad", "").split())
-    return text or None
-
-
-def newsbot_view(item: dict) -> dict:
-    return {
-        "title": item.get("title"),
-        "section": item.get("section"),
-        "authors": item.get("authors") or [],
-        "published_at": item.get("published_at"),
-        "updated_at": item.get("updated_at"),
-        "description": item.get("description"),
-        "body": item.get("body"),
-        "images": [
-            {"url": image["url"], "caption": image.get("caption"), "credit": image.get("credit")}
-            for image in item.get("images") or []
-        ],
-        "related_editorials": item.get("related_editorials") or [],
-    }
-
-
-_MD_IMAGE = re.compile(r"^!\[.*\]\(.*\)$")
+    return " ".join(str(text).replace("\u00ad", "").split()) or None
 
 
 def trafilatura_view(document) -> dict:
-    """trafilatura's Document mapped onto the contract's fields, as generously as its output allows.
-
-    authors: its `author` string split on ";"; section: its first category; published_at: its `date`;
-    updated_at: none (it has no such field); images: its <graphic> elements (src, alt or title as the
-    caption), or its lead `image` (og:image) when it found none, as newsbot falls back to og:image;
-    body: its text without markdown image lines; related_editorials: none.
-    """
-    data = document.as_dict() if hasattr(document, "as_dict") else dict(document or {})
-    images = []
-    body = data.get("body")
-    if body is not None:
-        for graphic in body.iter("graphic"):
-            if graphic.get("src"):
-                images.append(
-                    {
-                        "url": graphic.get("src"),
-                        "caption": graphic.get("alt") or graphic.get("title"),
-                        "credit": None,
-                    }
-                )
-    if not images and data.get("image"):
-        images.append({"url": data["image"], "caption": None, "credit": None})
-    text = data.get("text") or ""
-    text = "\n".join(line for line in text.split("\n") if not _MD_IMAGE.match(line.strip()))
-    authors = [name.strip() for name in (data.get("author") or "").split(";") if name.strip()]
-    categories = data.get("categories") or []
+    """trafilatura's output on the contract's fields, as generously as it allows: authors its `author`
+    split on ";"; section its first category; published_at its `date`; no updated_at (it has none);
+    images its <graphic> elements (src; alt or title as the caption), else its lead `image` (og:image,
+    newsbot's fallback too); body its text without markdown image lines; no related_editorials."""
+    data = document.as_dict()
+    graphics = data["body"].iter("graphic") if data.get("body") is not None else ()
+    images = [
+        {"url": g.get("src"), "caption": g.get("alt") or g.get("title"), "credit": None}
+        for g in graphics
+        if g.get("src")
+    ] or ([{"url": data["image"], "caption": None, "credit": None}] if data.get("image") else [])
+    lines = (data.get("text") or "").split("\n")
+    text = "\n".join(line for line in lines if not re.match(r"^!\[.*\]\(.*\)$", line.strip()))
     return {
         "title": data.get("title"),
-        "section": categories[0] if categories else None,
-        "authors": authors,
+        "section": (data.get("categories") or [None])[0],
+        "authors": [name.strip() for name in (data.get("author") or "").split(";") if name.strip()],
         "published_at": data.get("date"),
         "updated_at": None,
         "description": data.get("description"),
@@ -109,20 +59,11 @@ def trafilatura_view(document) -> dict:
     }
 
 
-# --- scoring -----------------------------------------------------------------------------------
-
-
-def _tokens(text: str | None) -> Counter:
-    return Counter(re.findall(r"\w+", (text or "").lower()))
-
-
 def body_f1(expected: str | None, got: str | None) -> float:
-    want, have = _tokens(expected), _tokens(got)
-    if not want and not have:
-        return 1.0
+    want, have = (Counter(re.findall(r"\w+", (text or "").lower())) for text in (expected, got))
     overlap = sum((want & have).values())
     if not overlap:
-        return 0.0
+        return 1.0 if not want and not have else 0.0
     precision, recall = overlap / sum(have.values()), overlap / sum(want.values())
     return 2 * precision * recall / (precision + recall)
 
@@ -132,135 +73,86 @@ def _caption_text(image: dict) -> str:
 
 
 def _captions_present(expected: list[dict], got: list[dict]) -> bool:
-    by_url = {image["url"]: image for image in got}
+    """Every oracle image found by URL, with its caption and credit in that image's caption text."""
     if not expected:
         return not any(_caption_text(image) for image in got)
-    for want in expected:
-        have = by_url.get(want["url"])
-        if have is None:
-            return False
-        text = _caption_text(have)
-        for part in (want.get("caption"), want.get("credit")):
-            if part and _clean(part) not in text:
-                return False
-    return True
+    found = {image["url"]: _caption_text(image) for image in got}
+    return all(
+        want["url"] in found
+        and all(_clean(part) in found[want["url"]] for part in (want["caption"], want["credit"]) if part)
+        for want in expected
+    )
 
 
-def _split_exact(expected: list[dict], got: list[dict]) -> bool:
-    key = [(image["url"], _clean(image.get("caption")), _clean(image.get("credit"))) for image in expected]
-    return key == [(image["url"], _clean(image.get("caption")), _clean(image.get("credit"))) for image in got]
+def _split(images: list[dict]) -> list[tuple]:
+    return [(image["url"], _clean(image.get("caption")), _clean(image.get("credit"))) for image in images]
+
+
+def _same(field: str, key: Callable = lambda value: value) -> Callable[[dict, dict], bool]:
+    return lambda want, got: key(want[field]) == key(got[field])
 
 
 FIELD_RULES: dict[str, Callable[[dict, dict], bool]] = {
-    "title": lambda want, got: _clean(want["title"]) == _clean(got["title"]),
-    "section": lambda want, got: (
-        (_clean(want["section"]) or "").lower() == (_clean(got["section"]) or "").lower()
-    ),
-    "authors": lambda want, got: sorted(map(_clean, want["authors"])) == sorted(map(_clean, got["authors"])),
-    "published_at (contract form)": lambda want, got: want["published_at"] == got["published_at"],
-    "published_at (same day)": lambda want, got: (
-        (want["published_at"] or "")[:10] == (got["published_at"] or "")[:10]
-    ),
-    "updated_at": lambda want, got: want["updated_at"] == got["updated_at"],
-    "description": lambda want, got: _clean(want["description"]) == _clean(got["description"]),
+    "title": _same("title", _clean),
+    "section": _same("section", lambda value: (_clean(value) or "").lower()),
+    "authors": _same("authors", lambda names: sorted(map(_clean, names))),
+    "published_at (contract form)": _same("published_at"),
+    "published_at (same day)": _same("published_at", lambda value: (value or "")[:10]),
+    "updated_at": _same("updated_at"),
+    "description": _same("description", _clean),
     "body (word F1 >= 0.95)": lambda want, got: body_f1(want["body"], got["body"]) >= 0.95,
-    "body (exact, whitespace-insensitive)": lambda want, got: _clean(want["body"]) == _clean(got["body"]),
-    "images: URLs": lambda want, got: (
-        [i["url"] for i in want["images"]] == [i["url"] for i in got["images"]]
-        or sorted(i["url"] for i in want["images"]) == sorted(i["url"] for i in got["images"])
-    ),
+    "body (exact, whitespace-insensitive)": _same("body", _clean),
+    "images: URLs": _same("images", lambda images: sorted(image["url"] for image in images)),
     "images: caption and credit text": lambda want, got: _captions_present(want["images"], got["images"]),
-    "images: caption/credit split exact": lambda want, got: _split_exact(want["images"], got["images"]),
-    "related_editorials": lambda want, got: want["related_editorials"] == got["related_editorials"],
+    "images: caption/credit split exact": _same("images", _split),
+    "related_editorials": _same("related_editorials"),
 }
 CONTRACT_FIELDS = (
-    "title",
-    "section",
-    "authors",
-    "published_at (contract form)",
-    "updated_at",
-    "description",
-    "body (exact, whitespace-insensitive)",
-    "images: caption/credit split exact",
-    "related_editorials",
+    *("title", "section", "authors", "published_at (contract form)", "updated_at", "description"),
+    *("body (exact, whitespace-insensitive)", "images: caption/credit split exact", "related_editorials"),
 )
-"""The strict rows, one per contract field (images = URL + caption + credit), for "fields right"."""
+"""The strict rows, one per contract field (images: URL, caption and credit), for "fields right"."""
 
 
-def score(expected: dict, view: dict) -> dict[str, bool]:
-    want = newsbot_view(expected)
-    return {name: bool(rule(want, view)) for name, rule in FIELD_RULES.items()}
-
-
-# --- timing ------------------------------------------------------------------------------------
-
-
-def _response(page):
+def newsbot_once(page: Page) -> tuple[float, dict | None]:
+    """(ms, item) for one page, the response built outside the timer; None when newsbot refuses it."""
     from scrapy.http import HtmlResponse, Request
-
-    return HtmlResponse(url=page.url, body=page.body, headers=HTML_HEADERS, request=Request(page.url))
-
-
-def newsbot_once(page) -> tuple[float, dict]:
-    """(ms, item) for one page: a fresh response (built outside the timer), then ArticlePage(...).item()."""
-    from dataclasses import asdict
 
     from newsbot.pages import ArticlePage, PageError
 
-    response = _response(page)
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    response = HtmlResponse(page.url, body=page.body, headers=headers, request=Request(page.url))
     started = time.perf_counter()
     try:
-        item = asdict(ArticlePage(response).item())
-    except PageError as error:
-        item = {"error": error.reason}
+        item: dict | None = asdict(ArticlePage(response).item())
+    except PageError:
+        item = None
     return (time.perf_counter() - started) * 1000, item
 
 
-def time_newsbot(pages) -> tuple[list[float], list[dict]]:
-    results = [newsbot_once(page) for page in pages]
-    return [ms for ms, _ in results], [item for _, item in results]
-
-
-def trafilatura_once(page, text: str, fast: bool) -> tuple[float, object]:
+def trafilatura_once(fast: bool) -> Callable[[Page], tuple[float, dict | None]]:
     from trafilatura import bare_extraction
 
-    started = time.perf_counter()
-    document = bare_extraction(
-        text, url=page.url, with_metadata=True, include_images=True, include_comments=False, fast=fast
-    )
-    return (time.perf_counter() - started) * 1000, document
+    def once(page: Page) -> tuple[float, dict | None]:
+        text = page.body.decode("utf-8")
+        started = time.perf_counter()
+        document = bare_extraction(
+            text, url=page.url, with_metadata=True, include_images=True, include_comments=False, fast=fast
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        return elapsed, trafilatura_view(document) if document else None
+
+    return once
 
 
-def interleaved_pass(pages) -> dict[str, tuple[list[float], list]]:
-    """One pass where each page goes through newsbot, trafilatura and trafilatura fast back to back,
-    so a burst of load from other processes on a shared machine hits all three alike."""
-    from trafilatura import bare_extraction
-
-    texts = [page.body.decode("utf-8") for page in pages]
-    bare_extraction(texts[0], url=pages[0].url, with_metadata=True, include_images=True)  # loads stop lists
-    out: dict[str, tuple[list[float], list]] = {label: ([], []) for label in LABELS}
-    for page, text in zip(pages, texts, strict=True):
-        for label, (ms, output) in (
-            ("newsbot", newsbot_once(page)),
-            ("trafilatura", trafilatura_once(page, text, fast=False)),
-            ("trafilatura fast", trafilatura_once(page, text, fast=True)),
-        ):
-            out[label][0].append(ms)
-            out[label][1].append(output)
-    return out
-
-
-LABELS = ("newsbot", "trafilatura", "trafilatura fast")
-
-
-def time_parse_floors(pages) -> dict[str, list[float]]:
-    """Decode + parse + one query, per page: with lxml (parsel) and with Lexbor (selectolax)."""
+def parse_floors(pages: list[Page]) -> dict[str, list[float]]:
+    """ms to decode, parse and run one query, per page: with lxml (parsel) and with Lexbor (selectolax)."""
     from parsel import Selector
     from selectolax.lexbor import LexborHTMLParser
 
     parsers = {
-        "lxml": lambda text: Selector(text=text).xpath("//head/title/text()").get(),
-        "lexbor": lambda text: LexborHTMLParser(text).css_first("head title"),
+        "lxml": lambda text: Selector(text=text).xpath("//title").get(),
+        "Lexbor": lambda text: LexborHTMLParser(text).css_first("title"),
     }
     times: dict[str, list[float]] = {name: [] for name in parsers}
     for page in pages:
@@ -271,137 +163,89 @@ def time_parse_floors(pages) -> dict[str, list[float]]:
     return times
 
 
-def run(variants: int = 6, rounds: int = 5, with_trafilatura: bool = True) -> dict:
-    info = machine()
-    print("== 1. Extraction cost: ArticlePage(...).item() vs trafilatura.bare_extraction ==")
-    print(machine_line(info))
-    if with_trafilatura:
-        try:
-            import trafilatura  # noqa: F401
-        except ImportError as error:
-            print(f"trafilatura is not importable ({error}): newsbot only; pip install -e '.[bench]'")
-            with_trafilatura = False
-    started = time.monotonic()
-    corpus = cached_corpus(variants)
-    pages = corpus.pages
-    sizes = [len(page.body) / 1024 for page in pages]
-    print(
-        f"corpus: {len(pages)} pages from {len(corpus.templates)} fixtures, "
-        f"{fmt(min(sizes), 0)}-{fmt(max(sizes), 0)} KB (median {fmt(median(sizes), 0)} KB); "
-        f"padding changed newsbot's item on {len(corpus.changed_by_padding)} pages"
-        + (f": {corpus.changed_by_padding[:5]}" if corpus.changed_by_padding else "")
+def _row(label: str, times: list[float], compared: str) -> tuple:
+    return label, f"{median(times):.2f}", f"{percentile(times, 0.99):.2f}", compared
+
+
+def fields_right(pages: list[Page], views: dict[str, list]) -> dict[str, float]:
+    """Print the share of pages each extractor gets right, field by field; return each extractor's
+    mean number of contract fields right per page (of 9)."""
+    scores = {label: [_score(page.expected, view) for page, view in zip(pages, out, strict=True)]
+              for label, out in views.items()}  # fmt: skip
+    right = {label: sum(sum(s[name] for name in CONTRACT_FIELDS) for s in per_page) / len(pages)
+             for label, per_page in scores.items()}  # fmt: skip
+    rows = [(name, *(f"{100 * sum(s[name] for s in each) / len(pages):.1f}" for each in scores.values()))
+            for name in FIELD_RULES]  # fmt: skip
+    rows.append(
+        ("**contract fields right per page (of 9), mean**", *(f"**{v:.1f}**" for v in right.values()))
+    )
+    table(["field right, % of pages", *scores], rows)
+    return right
+
+
+def _score(expected: dict, view: dict | None) -> dict[str, bool]:
+    want = {name: expected[name] for name in FIELDS}
+    return {name: bool(view) and rule(want, view) for name, rule in FIELD_RULES.items()}
+
+
+def run(variants: int = VARIANTS, rounds: int = 5, trafilatura: bool = True) -> list[tuple]:
+    pages = corpus(variants)
+    sizes = sorted(len(page.body) // 1024 for page in pages)
+    print(f"{len(pages)} pages, {sizes[0]}-{sizes[-1]} KB (median {median(sizes):.0f} KB)")
+    extractors = {"newsbot": newsbot_once}
+    try:
+        if trafilatura:
+            extractors |= {"trafilatura": trafilatura_once(False), "trafilatura fast": trafilatura_once(True)}
+            extractors["trafilatura"](pages[0])  # warm-up: loads its stop lists
+    except ImportError as error:
+        print(f"trafilatura not importable ({error}): newsbot only (pip install -e '.[bench]')")
+    gc.collect()
+    first = [[once(page) for once in extractors.values()] for page in pages]  # back to back on each page
+    times = {label: [results[n][0] for results in first] for n, label in enumerate(extractors)}
+    passes = [times["newsbot"]]
+    for _ in range(rounds - 1):
+        gc.collect()
+        passes.append([newsbot_once(page)[0] for page in pages])
+    newsbot = median([median(p) for p in passes])
+    newsbot_p99 = median([percentile(p, 0.99) for p in passes])
+    same_pass = median(times["newsbot"])
+    floors = parse_floors(pages)
+    unpadded = [median([newsbot_once(page)[0] for page in fixtures()]) for _ in range(3)]
+    rows = [
+        (
+            "newsbot",
+            f"{newsbot:.2f}",
+            f"{newsbot_p99:.2f}",
+            "passes " + ", ".join(f"{median(p):.2f}" for p in passes),
+        )
+    ]
+    for label in list(extractors)[1:]:
+        rows.append(
+            _row(label, times[label], f"{median(times[label]) / same_pass:.1f}x newsbot in the same pass")
+        )
+    for name, floor in floors.items():
+        rows.append(_row(f"parse floor, {name}", floor, f"newsbot / floor {newsbot / median(floor):.2f}"))
+    rows.append(_row("newsbot on the unpadded 25-70 KB fixtures", unpadded, ""))
+    table(["extractor", "median ms", "p99 ms", "compared"], rows)
+    right = fields_right(
+        pages, {label: [results[n][1] for results in first] for n, label in enumerate(extractors)}
     )
 
-    gc.collect()
-    passes, outputs = [], {}
-    if with_trafilatura:
-        outputs = interleaved_pass(pages)
-        times, items = outputs["newsbot"]
-        passes.append((median(times), percentile(times, 0.99)))
-    for _ in range(rounds - len(passes)):
-        gc.collect()
-        times, items = time_newsbot(pages)
-        passes.append((median(times), percentile(times, 0.99)))
-    nb_median = median([p[0] for p in passes])
-    nb_p99 = median([p[1] for p in passes])
-    floors = time_parse_floors(pages)
-    small_times = median([median(time_newsbot(_fixture_pages())[0]) for _ in range(3)])
-
-    result = {
-        "machine": info,
-        "pages": len(pages),
-        "size_kb": {"min": min(sizes), "median": median(sizes), "max": max(sizes)},
-        "padding_changed": corpus.changed_by_padding,
-        "newsbot": {
-            "median_ms": nb_median,
-            "p99_ms": nb_p99,
-            "pass_medians_ms": [p[0] for p in passes],
-            "pass_p99s_ms": [p[1] for p in passes],
-        },
-        "newsbot_unpadded_fixtures_median_ms": small_times,
-        "parse_floor": {
-            name: {"median_ms": median(times), "p99_ms": percentile(times, 0.99)}
-            for name, times in floors.items()
-        },
-    }
-    views = {"newsbot": [newsbot_view(item) if "error" not in item else None for item in items]}
-    if with_trafilatura:
-        for label in LABELS[1:]:
-            times, documents = outputs[label]
-            result[label] = {"median_ms": median(times), "p99_ms": percentile(times, 0.99)}
-            views[label] = [trafilatura_view(document) if document else None for document in documents]
-        # The speed-up is taken within the interleaved pass (same pages, same moments).
-        same_pass = median(outputs["newsbot"][0])
-        for label in LABELS[1:]:
-            result[label]["speedup"] = result[label]["median_ms"] / same_pass
-
-    fields: dict[str, dict[str, float]] = {}
-    for label, outputs in views.items():
-        counts = Counter()
-        strict_totals = []
-        for page, view in zip(pages, outputs, strict=True):
-            scores = score(page.expected, view) if view else dict.fromkeys(FIELD_RULES, False)
-            counts.update(name for name, ok in scores.items() if ok)
-            strict_totals.append(sum(scores[name] for name in CONTRACT_FIELDS))
-        fields[label] = {name: 100 * counts[name] / len(pages) for name in FIELD_RULES}
-        fields[label]["contract fields right per page (of 9)"] = median(strict_totals)
-        fields[label]["_mean_strict"] = sum(strict_totals) / len(strict_totals)
-    result["fields"] = fields
-    result["seconds"] = time.monotonic() - started
-
-    print(f"{'extractor':<22}{'median ms':>11}{'p99 ms':>10}")
-    print(f"{'newsbot':<22}{fmt(nb_median, 2):>11}{fmt(nb_p99, 2):>10}   passes: "
-          + ", ".join(fmt(p[0], 2) for p in passes))  # fmt: skip
-    for label in ("trafilatura", "trafilatura fast"):
-        if label in result:
-            print(f"{label:<22}{fmt(result[label]['median_ms'], 2):>11}{fmt(result[label]['p99_ms'], 2):>10}")
-    for name, times in floors.items():
-        label = f"parse floor ({name})"
-        print(f"{label:<22}{fmt(median(times), 2):>11}{fmt(percentile(times, 0.99), 2):>10}")
-    print(f"newsbot on the unpadded 25-70 KB fixtures: median {fmt(small_times, 2)} ms")
-    print("fields right (% of pages):")
-    labels = list(views)
-    print(f"  {'field':<40}" + "".join(f"{label:>18}" for label in labels))
-    for name in [*FIELD_RULES, "contract fields right per page (of 9)"]:
-        row = "".join(f"{fields[label][name]:>18.1f}" for label in labels)
-        print(f"  {name:<40}{row}")
-    met_median = nb_median <= GOAL_MEDIAN_MS
-    print(f"goal median <= {GOAL_MEDIAN_MS} ms: {fmt(nb_median, 2)} ms -> {verdict(met_median)}")
-    if with_trafilatura:
-        for label in LABELS[1:]:
-            speedup = result[label]["speedup"]
-            print(
-                f"goal >= {GOAL_SPEEDUP:.0f}x faster than {label}: {fmt(speedup, 1)}x -> "
-                f"{verdict(speedup >= GOAL_SPEEDUP)}"
-            )
-        more = fields["newsbot"]["_mean_strict"] > max(
-            fields[label]["_mean_strict"] for label in labels if label != "newsbot"
-        )
-        print(f"goal more contract fields right than trafilatura: {verdict(more)}")
-        result["more_fields_right"] = more
-    result["met_median"] = met_median
-    print(f"(took {fmt(result['seconds'], 0)} s)\n")
-    return result
-
-
-def _fixture_pages():
-    from bench.corpus import Page
-
-    return [Page(t.name, t.url, t.body, t.expected, t.name) for t in load_templates()]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variants", type=int, default=6, help="padded pages per fixture (34 fixtures)")
-    parser.add_argument("--rounds", type=int, default=5, help="passes of newsbot over the corpus")
-    parser.add_argument("--no-trafilatura", action="store_true")
-    parser.add_argument("--quick", action="store_true", help="2 variants, 3 rounds")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.variants, args.rounds = 2, 3
-    run(args.variants, args.rounds, not args.no_trafilatura)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    lexbor, lxml = median(floors["Lexbor"]), median(floors["lxml"])
+    summary = [
+        ("extraction median / p99 per page", f"{newsbot:.2f} / {newsbot_p99:.2f} ms",
+         f"Lexbor parse floor {lexbor:.2f} ms ({newsbot / lexbor:.1f}x), lxml {lxml:.2f} ms",
+         f"median <= {GOAL_MS:.0f} ms: {verdict(newsbot <= GOAL_MS)}"),
+    ]  # fmt: skip
+    if len(extractors) > 1:
+        others = [median(times["trafilatura"]), median(times["trafilatura fast"])]
+        best = max(right["trafilatura"], right["trafilatura fast"])
+        summary += [
+            ("speed-up vs trafilatura / fast=True", " / ".join(f"{ms / same_pass:.1f}x" for ms in others),
+             " / ".join(f"{ms:.1f}" for ms in others) + f" ms; newsbot {same_pass:.2f} ms in the same pass",
+             f">= {GOAL_SPEEDUP:.0f}x: {verdict(min(others) / same_pass >= GOAL_SPEEDUP)}"),
+            ("contract fields right per page (of 9)", f"{right['newsbot']:.1f}",
+             f"trafilatura {right['trafilatura']:.1f}, fast {right['trafilatura fast']:.1f}",
+             f"more than trafilatura: {verdict(right['newsbot'] > best)}"),
+        ]  # fmt: skip
+    return summary

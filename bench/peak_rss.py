@@ -20,8 +20,7 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     if len(argv) < 3 or argv[1] != "--":
-        print(__doc__.splitlines()[0], file=sys.stderr)
-        return 2
+        sys.exit(__doc__.splitlines()[0])
     out, command = Path(argv[0]), argv[2:]
     pid = os.fork()
     if pid == 0:  # the command
@@ -31,20 +30,9 @@ def main(argv: list[str]) -> int:
             os._exit(127)
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda signum, _frame: os.kill(pid, signum))
-    while True:
-        try:
-            _, status, usage = os.wait4(pid, 0)
-            break
-        except InterruptedError:
-            continue
+    _, status, usage = os.wait4(pid, 0)  # resumed after a handled signal (PEP 475)
     out.write_text(
-        json.dumps(
-            {
-                "pid": pid,
-                "max_rss_kib": usage.ru_maxrss,
-                "cpu_seconds": usage.ru_utime + usage.ru_stime,
-            }
-        )
+        json.dumps({"max_rss_kib": usage.ru_maxrss, "cpu_seconds": usage.ru_utime + usage.ru_stime})
     )
     code = os.waitstatus_to_exitcode(status)
     return 128 - code if code < 0 else code

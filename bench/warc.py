@@ -48,7 +48,7 @@ from selectolax.lexbor import LexborHTMLParser
 from bench.common import fmt, machine_line, median, verdict
 from bench.corpus import Page, article_url, cached_corpus
 from newsbot.downloader.capture import exchange_of
-from newsbot.monitoring.progress import Progress
+from newsbot.monitoring.progressbar import ProgressBar
 from newsbot.pages import ArticlePage
 from newsbot.reextract.run import Job, reextract
 from newsbot.store import Store
@@ -146,7 +146,7 @@ def extraction_and_floor(pages: list[Page], rounds: int = 5) -> tuple[list[float
     return extraction, floor
 
 
-class Silent(Progress):
+class Silent(ProgressBar):
     """No output; remembers this process's CPU time when the WARC scan (the first stage) finished."""
 
     scan_cpu = 0.0

@@ -6,9 +6,14 @@ spider="${1:?usage: $0 articles|opinion}"
 url="${NEWSBOT_SCRAPYD_URL:-http://127.0.0.1:6800}"
 data_dir="${NEWSBOT_DATA_DIR:-/var/lib/newsbot}"
 seeds="${NEWSBOT_SEEDS:-/srv/newsbot/seeds/start-points.toml}"
-curl --fail --silent --show-error "$url/schedule.json" \
+answer=$(curl --fail --silent --show-error "$url/schedule.json" \
     -d project=newsbot -d spider="$spider" \
     -d setting=NEWSBOT_DB="$data_dir/newsbot.db" \
     -d setting=NEWSBOT_SEEDS="$seeds" \
-    -d setting=NEWSBOT_CONTACT="${NEWSBOT_CONTACT:-newsroom-data@example.org}"
-echo
+    -d setting=NEWSBOT_CONTACT="${NEWSBOT_CONTACT:-newsroom-data@example.org}")
+# scrapyd answers HTTP 200 with {"status": "error", "message": ...} when it refuses a job.
+if ! grep -Eq '"status"[[:space:]]*:[[:space:]]*"ok"' <<<"$answer"; then
+    echo "scrapyd did not schedule $spider: $answer" >&2
+    exit 1
+fi
+echo "$answer"

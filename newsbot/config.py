@@ -87,6 +87,13 @@ class Config:
     lock_wait: float
     stats_file: Path | None = None
     health: Thresholds = field(default_factory=Thresholds)
+    max_article_requests: int = 1000
+    """Article downloads one run may make; the rest wait in the backlog for the next runs."""
+    max_sitemap_urls: int = 1000
+    """URLs taken from one sitemap (the newest); the rest wait in the backlog."""
+    max_backfill_days: int = 31
+    """Dated lists one run may read; a longer back-fill goes on in the next runs. Raising it is the
+    explicit confirmation a longer walk in one run needs."""
     mirror_warc: Path | None = None
     """NEWSBOT_MIRROR naming a WARC file or folder: the crawl is replayed from its captures."""
     warc_dir: Path | None = None
@@ -117,14 +124,17 @@ class Config:
             mirror_dir=mirror_dir,
             seeds=_seeds(settings),
             contact=(setting(settings, "NEWSBOT_CONTACT") or "").strip(),
-            batch_size=int(number(settings, "NEWSBOT_BATCH_SIZE", minimum=1, whole=True)),
+            batch_size=_whole(settings, "NEWSBOT_BATCH_SIZE"),
             retry_after_max=number(settings, "NEWSBOT_RETRY_AFTER_MAX"),
-            max_index_pages=int(number(settings, "NEWSBOT_MAX_INDEX_PAGES", minimum=1, whole=True)),
+            max_index_pages=_whole(settings, "NEWSBOT_MAX_INDEX_PAGES"),
             revisit_hours=number(settings, "NEWSBOT_REVISIT_HOURS"),
-            retry_failed_max=int(number(settings, "NEWSBOT_RETRY_FAILED_MAX", minimum=1, whole=True)),
+            retry_failed_max=_whole(settings, "NEWSBOT_RETRY_FAILED_MAX"),
             lock_wait=number(settings, "NEWSBOT_LOCK_WAIT"),
             stats_file=_stats_file(settings),
             health=Thresholds.from_settings(settings),
+            max_article_requests=_whole(settings, "NEWSBOT_MAX_ARTICLE_REQUESTS"),
+            max_sitemap_urls=_whole(settings, "NEWSBOT_MAX_SITEMAP_URLS"),
+            max_backfill_days=_whole(settings, "NEWSBOT_MAX_BACKFILL_DAYS"),
             mirror_warc=mirror_warc,
             warc_dir=None if mirror_warc else warc_dir(settings, db),
             warc_max_bytes=int(number(settings, "NEWSBOT_WARC_MAX_MB", minimum=0.01) * MB),
@@ -154,6 +164,10 @@ def number(
         bounds = f"at least {minimum:g}" if maximum is None else f"between {minimum:g} and {maximum:g}"
         raise ConfigError(f"{name}={raw!r}: must be {bounds}")
     return value
+
+
+def _whole(settings: BaseSettings, name: str) -> int:
+    return int(number(settings, name, minimum=1, whole=True))
 
 
 def _coverage(raw: Any) -> dict[str, float]:

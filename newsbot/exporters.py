@@ -21,6 +21,7 @@ from newsbot.compat import write_csv_header_now
 from newsbot.config import ConfigError
 from newsbot.files import atomic_file
 from newsbot.store import Store, StoreError, utc_now_iso
+from newsbot.store.access import OlderSchema
 from newsbot.store.export import ExportQueryError, Selection, advance_export_mark, export_mark, select_rows
 
 STDOUT = "-"
@@ -88,6 +89,8 @@ class ExportRequest:
     target: str | None = None
     """--new: the name the high-water mark is kept under; None without --new."""
     excel: bool = False
+    replace: bool = True
+    """False when -o named the file by a placeholder (%(time)s): an existing file is an error."""
 
 
 @dataclass(frozen=True)
@@ -110,18 +113,47 @@ def _write(request: ExportRequest, rows: Iterator[tuple[int, dict]], file: Binar
     return count, last
 
 
-def run_export(request: ExportRequest, stdout: BinaryIO | None = None) -> ExportResult:
-    """Run one export. User errors raise ConfigError; the --new mark moves only after the output is
-    complete (renamed into place, or flushed to stdout)."""
-    if not request.db.is_file():
+def _write_output(
+    request: ExportRequest, rows: Iterator[tuple[int, dict]], stdout: BinaryIO | None
+) -> tuple[int, int]:
+    """Write the rows to standard output, or atomically to the output file (no partial file)."""
+    if request.output == STDOUT:
+        stream = stdout if stdout is not None else sys.stdout.buffer
+        written = _write(request, rows, stream)
+        stream.flush()
+        return written
+    try:
+        with atomic_file(Path(request.output), replace=request.replace) as file:
+            return _write(request, rows, file)
+    except FileExistsError:
+        raise ConfigError(f"{request.output!r} already exists; nothing was written or marked") from None
+    except OSError as error:
+        raise ConfigError(f"cannot write {request.output!r}: {error.strerror or error}") from None
+
+
+def open_archive(db: Path, writable: bool) -> Store:
+    """The archive for an export: read-only unless a --new mark is to be saved (so read-only storage
+    can be exported), migrated first when it is of an earlier schema. ConfigError says what is wrong."""
+    if not db.is_file():
         raise ConfigError(
-            f"no database at {str(request.db)!r} (NEWSBOT_DB or --db); nothing was created — "
+            f"no database at {str(db)!r} (NEWSBOT_DB or --db); nothing was created — "
             "crawl first or give the archive's path"
         )
     try:
-        store = Store.open(request.db)
+        if not writable:
+            try:
+                return Store.open_readonly(db)
+            except OlderSchema:
+                pass  # migrate it (which needs writing), then read
+        return Store.open(db)
     except StoreError as error:
         raise ConfigError(str(error)) from None
+
+
+def run_export(request: ExportRequest, stdout: BinaryIO | None = None) -> ExportResult:
+    """Run one export. User errors raise ConfigError; the --new mark moves only after the output is
+    complete (renamed into place, or flushed to stdout)."""
+    store = open_archive(request.db, writable=request.target is not None)
     try:
         selection = request.selection
         if request.target is not None:
@@ -132,16 +164,12 @@ def run_export(request: ExportRequest, stdout: BinaryIO | None = None) -> Export
             rows = select_rows(store, selection, request.fields)
         except ExportQueryError as error:
             raise ConfigError(str(error)) from None
-        if request.output == STDOUT:
-            stream = stdout if stdout is not None else sys.stdout.buffer
-            count, last = _write(request, rows, stream)
-            stream.flush()
-        else:
-            try:
-                with atomic_file(Path(request.output)) as file:
-                    count, last = _write(request, rows, file)
-            except OSError as error:
-                raise ConfigError(f"cannot write {request.output!r}: {error.strerror or error}") from None
+        try:
+            count, last = _write_output(request, rows, stdout)
+        except sqlite3.DatabaseError as error:  # a damaged page met while reading the rows
+            raise ConfigError(
+                f"{request.db} cannot be read whole ({error}); the export is incomplete"
+            ) from None
         if request.target is None:
             return ExportResult(rows=count)
         mark = max(last, selection.after_change_seq or 0)

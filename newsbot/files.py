@@ -12,13 +12,14 @@ from typing import BinaryIO
 
 
 @contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
+def atomic_file(path: Path, replace: bool = True) -> Iterator[BinaryIO]:
     """A binary file that appears at `path` whole or not at all.
 
     Writes go to a hidden temporary file in the same directory (`.NAME.XXXX.tmp`), which is fsynced
     and renamed over `path` only when the block ends without an exception; on an exception it is
     removed and `path` keeps what it had. A process killed outright can leave the temporary file
-    behind, never a partial `path`. The result gets the mode an existing `path` had, else the
+    behind, never a partial `path`. With `replace=False` an existing `path` is never replaced:
+    FileExistsError, and nothing is written. The result gets the mode an existing `path` had, else the
     usual one for new files (0666 less the umask).
     """
     directory = path.parent
@@ -29,7 +30,11 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, _mode_for(path))
-        os.replace(temporary, path)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)  # fails if path exists, unlike a rename
+            os.unlink(temporary)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(temporary)

@@ -19,6 +19,9 @@ NEWSBOT_MAX_INDEX_PAGES = 3
 NEWSBOT_REVISIT_HOURS = 48
 NEWSBOT_RETRY_FAILED_MAX = 5
 NEWSBOT_LOCK_WAIT = 0
+NEWSBOT_MAX_ARTICLE_REQUESTS = 1000
+NEWSBOT_MAX_SITEMAP_URLS = 1000
+NEWSBOT_MAX_BACKFILL_DAYS = 31
 NEWSBOT_HEALTH_COVERAGE = {"title": 0.95, "published_at": 0.95, "body": 0.95, "image_captions": 0.5}
 NEWSBOT_HEALTH_MIN_SAMPLE = 5
 NEWSBOT_HEALTH_MIN_LINKS_RATIO = 0.5
@@ -47,6 +50,9 @@ COOKIES_ENABLED = False
 # The flow, as Scrapy wires it (docs/architecture.md). Downloader middlewares: a lower number is nearer
 # the engine, so the guard checks a request first and the recorder sees what is left after retries.
 DOWNLOADER_MIDDLEWARES = {
+    # The guard does what Scrapy's offsite filter does and more, and counts what it blocks; the
+    # offsite filter would drop an off-site meta-refresh or sitemap child at scheduling, at DEBUG only.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsbot.downloader.guard.SiteGuardMiddleware": 40,
     "newsbot.downloader.robots.RobotsFailClosedMiddleware": 530,
     "newsbot.downloader.recorder.FetchRecorder": 540,
@@ -64,6 +70,8 @@ DOWNLOAD_HANDLERS = {
 ADDONS = {"newsbot.downloader.addons.SnapshotReplay": 0, "newsbot.downloader.addons.ContactUserAgent": 0}
 # CrawlState first: it owns the archive connection, the run id and the clock for everyone else.
 EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "newsbot.monitoring.progress.Progress": 0,
     "newsbot.store.state.CrawlState": 100,
     "newsbot.downloader.capture.WarcCapture": 200,
     "newsbot.monitoring.runs.RunMonitor": 400,
@@ -86,6 +94,9 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = "INFO"
+# A run ends with one summary line (newsbot.monitoring.runs), not a 50-line stats dictionary; the full
+# stats go to NEWSBOT_STATS_FILE for machines.
+STATS_DUMP = False
 # A dropped item was already logged by the pipeline that dropped it, with its reason and URL
 # (newsbot.monitoring.log.count_drop); Scrapy's own line, with the whole item, goes to DEBUG.
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"

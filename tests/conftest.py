@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,70 @@ ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "seeds" / "snapshot"
 
 
+SCRAPY_PROGRAMS = {"scrapy", "scrapyd", "scrapyd-deploy"}
+
+
+def _runs_scrapy(args) -> bool:
+    argv = [args] if isinstance(args, str | bytes | os.PathLike) else list(args)
+    return any(Path(os.fsdecode(arg)).name in SCRAPY_PROGRAMS for arg in argv[:3])
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """The fast tier (`pytest -m "not slow"`) starts no scrapy or scrapyd process: a test that does,
+    in its body or in a fixture it sets up, fails until it is marked `@pytest.mark.slow`."""
+    if item.get_closest_marker("slow"):
+        yield
+        return
+    start = subprocess.Popen.__init__
+
+    def refuse_scrapy(self, args, *more, **options):
+        __tracebackhide__ = True
+        if _runs_scrapy(args):
+            self._child_created = False  # what Popen.__del__ looks at
+            raise RuntimeError(f"{item.nodeid} runs {args[:3]!r}: mark it @pytest.mark.slow")
+        start(self, args, *more, **options)
+
+    subprocess.Popen.__init__ = refuse_scrapy
+    try:
+        yield
+    finally:
+        subprocess.Popen.__init__ = start
+
+
 @pytest.fixture(scope="session")
 def snapshot_site():
     with SiteServer(SNAPSHOT) as site:
         yield site
+
+
+@pytest.fixture
+def site_copy(tmp_path):
+    """A private copy of the snapshot, served on 127.0.0.1, that a test may change between crawls."""
+    directory = tmp_path / "site"
+    shutil.copytree(SNAPSHOT, directory)
+    with SiteServer(directory) as site:
+        yield directory, site
+
+
+@pytest.fixture
+def read_only_storage(tmp_path):
+    """(source, mounted, seal): files written to `source` appear under `mounted`; after `seal()` the
+    mount is read-only storage (a read-only bind mount, as a read-only disk or share would be)."""
+    source, mounted = tmp_path / "rw", tmp_path / "ro"
+    source.mkdir()
+    mounted.mkdir()
+    bound = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True, check=False)
+    if bound.returncode != 0:
+        pytest.skip(f"cannot make a read-only mount here: {bound.stderr.decode().strip()}")
+
+    def seal() -> None:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mounted)], check=True, capture_output=True)
+
+    try:
+        yield source, mounted, seal
+    finally:
+        subprocess.run(["umount", str(mounted)], check=False, capture_output=True)
 
 
 @pytest.fixture(autouse=True)

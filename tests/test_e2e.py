@@ -19,6 +19,8 @@ from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import Store
 from tests.conftest import FAST, SNAPSHOT, run_scrapy
 
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
+
 DATA = Path(__file__).parent / "data"
 EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-8"))
 META = json.loads((DATA / "snapshot_expected_meta.json").read_text(encoding="utf-8"))
@@ -205,6 +207,7 @@ def test_user_agent_names_the_bot_and_contact(tmp_path, snapshot_site):
         },
     )
     assert result.returncode == 0
+    assert "DeprecationWarning" not in result.log  # (a spider user_agent attribute gave one every run)
     agents = {headers.get("User-Agent") for _, _, headers in snapshot_site.requests}
     assert len(agents) == 1
     [agent] = agents

@@ -17,6 +17,8 @@ from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
 from newsbot.store import Store
 from tests.conftest import FAST, run_scrapy
 
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
+
 DATA = Path(__file__).parent / "data"
 ORACLE = json.loads((DATA / "opinion_expected.json").read_text(encoding="utf-8"))
 FULL_ITEMS = {

@@ -11,10 +11,12 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -415,6 +417,7 @@ execute(["scrapy", *sys.argv[1:]])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("export_format", ["csv", "json"])
 def test_an_export_killed_mid_way_leaves_no_partial_file_and_the_mark_unchanged(tmp_path, export_format):
     db = make_db(tmp_path / "a.db", [article(n, body="Para. " * 200) for n in range(1, 1001)])
@@ -455,6 +458,7 @@ def test_new_files_get_the_usual_mode_and_replaced_files_keep_theirs(tmp_path):
 # --- the command line ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_command_writes_files_and_stdout_and_advances_the_mark(tmp_path):
     db = make_db(tmp_path / "a.db", [article(1, title=TRICKY), article(2, genre="editorial")])
     output = tmp_path / "eds.csv"
@@ -474,6 +478,7 @@ def test_command_writes_files_and_stdout_and_advances_the_mark(tmp_path):
     assert read(output.read_bytes(), "csv") == []
 
 
+@pytest.mark.slow
 def test_a_reader_closing_stdout_early_ends_the_export_quietly_and_the_mark_stays(tmp_path):
     """`scrapy export -o - ... | head` is the README's own example: the reader has what it wanted, so
     the export ends with status 0 and says nothing; a --new mark does not move."""
@@ -511,6 +516,7 @@ def test_an_older_schema_archive_is_migrated_and_exported(tmp_path):
     assert [row["title"] for row in read(data, "jsonl")] == ["Old"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -551,6 +557,7 @@ def test_user_errors_end_with_one_clear_line_and_exit_2(tmp_path, args, message)
     assert not [path for path in tmp_path.iterdir() if not path.name.startswith(("a.db", "stats-"))]
 
 
+@pytest.mark.slow
 def test_a_missing_database_is_an_error_and_is_not_created(tmp_path):
     missing = tmp_path / "nothing.db"
     result = run_scrapy(["export", "-o", str(tmp_path / "x.csv")], tmp_path, {"NEWSBOT_DB": str(missing)})
@@ -561,6 +568,7 @@ def test_a_missing_database_is_an_error_and_is_not_created(tmp_path):
     assert not (tmp_path / "x.csv").exists()
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_an_archive_is_refused_and_kept(tmp_path):
     db = tmp_path / "notes.db"
     db.write_bytes(b"not a database " * 200)
@@ -581,3 +589,50 @@ def test_an_unwritable_directory_is_a_user_error(tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.mkstemp", refuse)  # root ignores directory modes, so simulate
     with pytest.raises(ConfigError, match=r"cannot write '.*x\.csv': Permission denied"):
         run_export(request)
+
+
+def test_new_exports_named_by_time_each_go_to_their_own_file_and_lose_nothing(tmp_path):
+    """Two --new exports to one fixed file before its consumer reads it lose the first batch; with
+    Scrapy's %(time)s placeholder each export is a new file, and the mark is kept under the pattern."""
+    from datetime import UTC, datetime
+
+    db = make_db(tmp_path / "a.db", [article(1), article(2)])
+    (tmp_path / "exports").mkdir()
+    pattern = str(tmp_path / "exports" / "%(type)s-%(time)s.jsonl")
+
+    def new_export(now: datetime):
+        request = build_request(options(output=pattern, db=str(db), new=True), {}, now=now)
+        return request, run_export(request)
+
+    first, result = new_export(datetime(2026, 3, 12, 9, 0, 1, 500, tzinfo=UTC))
+    assert first.output == str(tmp_path / "exports" / "article-2026-03-12T09-00-01+00-00.jsonl")
+    assert (first.target, result.rows) == (pattern, 2)
+    store = Store.open(db)
+    store.save_articles([article(3)], seen_at=SEEN)
+    store.close()
+    second, result = new_export(datetime(2026, 3, 12, 10, 0, 0, tzinfo=UTC))
+    assert result.rows == 1
+    exported = [read(Path(request.output).read_bytes(), "jsonl") for request in (first, second)]
+    assert [[row["article_id"] for row in rows] for rows in exported] == [[1, 2], [3]]  # nothing lost
+    store = Store.open(db)
+    store.save_articles([article(4)], seen_at=SEEN)
+    mark = export_mark(store, pattern, "article")
+    store.close()
+    with pytest.raises(ConfigError, match="already exists; nothing was written or marked"):
+        new_export(datetime(2026, 3, 12, 10, 0, 0, 900, tzinfo=UTC))  # the same second: never replaced
+    assert read(Path(second.output).read_bytes(), "jsonl")[0]["article_id"] == 3
+    store = Store.open(db)
+    assert export_mark(store, pattern, "article") == mark
+    store.close()
+
+
+@pytest.mark.slow
+def test_placeholders_on_the_command_line(tmp_path):
+    db = make_db(tmp_path / "a.db", [article(1)])
+    made = run_scrapy(["export", "--db", str(db), "-o", str(tmp_path / "x-%(time)s.csv"), "--new"], tmp_path)
+    assert made.returncode == 0, made.log
+    [written] = tmp_path.glob("x-*.csv")
+    assert re.fullmatch(r"x-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\+00-00\.csv", written.name)
+    wrong = run_scrapy(["export", "--db", str(db), "-o", str(tmp_path / "x-%(date)s.csv")], tmp_path)
+    assert wrong.returncode == 2 and wrong.log.count("\n") == 1, wrong.log
+    assert "unknown placeholder; use %(time)s or %(type)s" in wrong.log

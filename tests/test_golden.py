@@ -1,15 +1,20 @@
 """Golden page tests: tests/golden/<kind>/<case>/{page.html|page.xml, meta.json, expected.json}.
 
-One check per field plus "no extra fields", so a failure names the field that changed. Expected files
-are written by hand from docs/contract.md and reviewed as diffs; to see what the code produces for a
-case, run: python -m tests.test_golden tests/golden/<kind>/<case>
+Each field of each case is its own test (`article/seed/title`, `listing/dated/link.title`), plus one
+"no extra fields" test per case, so one failure names the field that changed and hides no other.
+tests/golden/README.md says how each expected.json was made; to print what the code produces for a
+case (a draft to review as a diff), run: python -m tests.test_golden tests/golden/<kind>/<case>
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import re
 import sys
+import weakref
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,8 +26,23 @@ from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
 from newsbot.pages import ArticlePage, FeedPage, ListingPage, OpinionIndexPage, PageError, SitemapPage
 from newsbot.pages.common import is_bot_challenge, jsonld_article
 
+ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 LINK_PAGES = {"listing": ListingPage, "feed": FeedPage, "sitemap": SitemapPage}
+KINDS = ("article", "article_bad", "listing", "feed", "sitemap", "index")
+# Pages that yield a list of records: (key of the list, name of one record in test ids).
+RECORDS = {kind: ("links", "link") for kind in LINK_PAGES} | {"index": ("teasers", "teaser")}
+# Fields the contract requires, whatever expected.json holds.
+CONTRACT = {"article": ARTICLE_FIELDS, "index": tuple(f"teaser.{name}" for name in TEASER_FIELDS)}
+REQUIRED = ("url", "title", "published_at")  # the validate pipeline's order of missing_<field> reasons
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<no such field>"
+
+
+MISSING = _Missing()
 
 
 def load_case(folder: Path):
@@ -38,11 +58,19 @@ def load_case(folder: Path):
 
 def extract(kind: str, folder: Path):
     meta, response, _ = load_case(folder)
+    return read(kind, meta, response)
+
+
+def read(kind: str, meta: dict, response):
+    """What the page object of `kind` makes of the response, as plain data."""
     if kind in ("article", "article_bad"):
         try:
-            return asdict(ArticlePage(response, genre_hint=meta.get("genre_hint")).item())
+            item = asdict(ArticlePage(response, genre_hint=meta.get("genre_hint")).item())
         except PageError as error:
             return {"error": error.reason}
+        # Missing required fields are the validation pipeline's job: the page gives None for them.
+        missing = [f"missing_{name}" for name in REQUIRED if not item[name]]
+        return {"error": missing[0]} if kind == "article_bad" and missing else item
     if kind == "index":
         result = OpinionIndexPage(response).read()
         return {
@@ -53,71 +81,137 @@ def extract(kind: str, folder: Path):
     return {"links": LINK_PAGES[kind](response).links()}
 
 
-def cases(*kinds: str):
+@cache
+def actual(folder: Path) -> dict:
+    """What the code gives for a case, computed once for all of its field tests (never mutated)."""
+    return extract(folder.parent.name, folder)
+
+
+@cache
+def expected(folder: Path) -> dict:
+    return json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+
+
+def by_url(kind: str, output: dict) -> dict:
+    """The records (links, teasers) of a page's output, by url."""
+    return {row.get("url", MISSING): row for row in output.get(RECORDS[kind][0], [])}
+
+
+def field_names(kind: str, output: dict) -> list[str]:
+    """The fields of `output` tested one by one: an item's own fields; for a page of records, its other
+    keys, `<record>.url` (the urls in page order) and `<record>.<field>` for every field of a record."""
+    if kind not in RECORDS:
+        return sorted(output)
+    key, record = RECORDS[kind]
+    fields = {name for row in by_url(kind, output).values() for name in row} - {"url"}
+    return [f"{record}.url", *sorted(name for name in output if name != key)] + [
+        f"{record}.{name}" for name in sorted(fields)
+    ]
+
+
+def field_value(kind: str, output: dict, name: str, urls: list | None = None):
+    """One named field of `output`; a record field is {url: value} for the records at `urls`."""
+    record, _, field = name.partition(".")
+    if kind not in RECORDS or not field:
+        return output.get(name, MISSING)
+    if field == "url":
+        return [row.get("url", MISSING) for row in output.get(RECORDS[kind][0], [])]
+    rows = by_url(kind, output)
+    return {url: rows[url].get(field, MISSING) for url in urls or ()}
+
+
+def case_folders(*kinds: str) -> list[Path]:
     return [
-        pytest.param(kind, folder, id=f"{kind}/{folder.name}")
+        folder
         for kind in kinds
         for folder in sorted((GOLDEN / kind).glob("*/"))
         if (folder / "expected.json").exists()
     ]
 
 
-REGENERATE = "draft of the actual output: python -m tests.test_golden {folder}"
+def case_id(folder: Path) -> str:
+    return f"{folder.parent.name}/{folder.name}"
 
 
-@pytest.mark.parametrize(("kind", "folder"), cases("article"))
-def test_article_fields(kind, folder):
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    actual = extract(kind, folder)
-    assert set(actual) == set(expected) == set(ARTICLE_FIELDS), "no extra or missing fields"
-    for name in ARTICLE_FIELDS:
-        assert actual[name] == expected[name], f"{folder.name}: field {name!r} differs; " + REGENERATE.format(
-            folder=folder
-        )
+def cases(*kinds: str):
+    return [pytest.param(folder, id=case_id(folder)) for folder in case_folders(*kinds)]
 
 
-@pytest.mark.parametrize(("kind", "folder"), cases("article_bad"))
-def test_bad_article_pages_are_refused(kind, folder):
-    meta, response, expected = load_case(folder)
-    try:
-        item = asdict(ArticlePage(response).item())
-    except PageError as error:
-        assert {"error": error.reason} == expected
-        return
-    # Missing required fields are the validation pipeline's job: the page gives None for them.
-    missing = [f"missing_{name}" for name in ("url", "title", "published_at") if not item[name]]
-    assert missing[:1] == [expected["error"]]
+def field_cases():
+    params = []
+    for folder in case_folders(*KINDS):
+        kind = folder.parent.name
+        names = list(CONTRACT.get(kind, ()))
+        names += [name for name in field_names(kind, expected(folder)) if name not in names]
+        params += [pytest.param(folder, name, id=f"{case_id(folder)}/{name}") for name in names]
+    return params
 
 
-@pytest.mark.parametrize(("kind", "folder"), cases("listing", "feed", "sitemap"))
-def test_discovery_links(kind, folder):
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    actual = extract(kind, folder)
-    assert [link["url"] for link in actual["links"]] == [link["url"] for link in expected["links"]], (
-        REGENERATE.format(folder=folder)
+def differs(folder: Path, what: str) -> str:
+    return (
+        f"{case_id(folder)}: {what} differ(s) from expected.json; print a draft of the actual output: "
+        f"python -m tests.test_golden {folder.relative_to(ROOT)}"
     )
-    for got, want in zip(actual["links"], expected["links"], strict=True):
-        assert got == want, f"{folder.name}: link {want['url']} differs"
 
 
-@pytest.mark.parametrize(("kind", "folder"), cases("index"))
-def test_index_teasers(kind, folder):
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    actual = extract(kind, folder)
-    assert actual["rejected"] == expected["rejected"]
-    assert actual["pages"] == expected["pages"]
-    assert [t["url"] for t in actual["teasers"]] == [t["url"] for t in expected["teasers"]], (
-        REGENERATE.format(folder=folder)
-    )
-    for got, want in zip(actual["teasers"], expected["teasers"], strict=True):
-        assert set(got) == set(want) == set(TEASER_FIELDS)
-        for name in TEASER_FIELDS:
-            assert got[name] == want[name], f"{folder.name}: teaser {want['url']} field {name!r}"
+def common_urls(kind: str, got: dict, want: dict) -> list:
+    """Records are compared field by field where both have them; `<record>.url` reports the others."""
+    have = by_url(kind, got)
+    return [url for url in by_url(kind, want) if url in have]
+
+
+@pytest.mark.parametrize(("folder", "name"), field_cases())
+def test_golden_field(folder, name):
+    kind, got, want = folder.parent.name, actual(folder), expected(folder)
+    urls = common_urls(kind, got, want) if kind in RECORDS else None
+    got_value, want_value = field_value(kind, got, name, urls), field_value(kind, want, name, urls)
+    assert got_value == want_value, differs(folder, name)
+
+
+def shape(kind: str, output: dict, urls: list | None = None) -> dict:
+    """Which fields `output` has: its own, and for a page of records those of each record at `urls`."""
+    fields = {"(page)" if kind in RECORDS else "(item)": sorted(output)}
+    rows = by_url(kind, output) if kind in RECORDS else {}
+    return fields | {url: sorted(rows[url]) for url in urls or ()}
+
+
+@pytest.mark.parametrize("folder", cases(*KINDS))
+def test_golden_no_extra_fields(folder):
+    kind, got, want = folder.parent.name, actual(folder), expected(folder)
+    urls = common_urls(kind, got, want) if kind in RECORDS else None
+    got_fields, want_fields = shape(kind, got, urls), shape(kind, want, urls)
+    assert got_fields == want_fields, differs(folder, "fields")
+    if kind == "article":
+        assert sorted(want) == sorted(ARTICLE_FIELDS), "expected.json has exactly the contract's fields"
+    if kind == "article_bad":
+        assert sorted(want) == ["error"]
+    if kind == "index":
+        assert all(sorted(row) == sorted(TEASER_FIELDS) for row in want["teasers"])
 
 
 def test_golden_cases_exist():
     assert len(cases("article")) >= 10
     assert cases("listing") and cases("feed") and cases("sitemap") and len(cases("index")) >= 3
+    assert len(cases("article_bad")) >= 4
+    assert {folder.parent.name for folder in GOLDEN.glob("*/*/")} == set(KINDS), "a kind with no tests"
+
+
+def test_golden_readme_says_how_every_case_was_made():
+    """Every case folder has a row in its kind's table in tests/golden/README.md whose `made` column is
+    one of the README's provenance labels: a hand-written oracle and reviewed output of the code look
+    the same, so the README is the only record of which expected.json is independent of the code."""
+    readme = (GOLDEN / "README.md").read_text(encoding="utf-8")
+    labels = set(re.findall(r"^- \*\*(\w+)\*\* — ", readme, re.MULTILINE))
+    made = {}
+    for section in re.split(r"^## ", readme, flags=re.MULTILINE)[1:]:
+        kind = section.split("/", 1)[0]
+        for case, label in re.findall(r"^\| `([^`]+)` \| (\w+) \|", section, re.MULTILINE):
+            made[f"{kind}/{case}"] = label
+    folders = {case_id(folder) for folder in GOLDEN.glob("*/*/")}
+    assert labels >= {"hand", "code"}, "the README defines its provenance labels"
+    assert sorted(folders - set(made)) == [], "case folders with no row in tests/golden/README.md"
+    assert sorted(set(made) - folders) == [], "README rows with no case folder"
+    assert {case: label for case, label in made.items() if label not in labels} == {}, "unknown labels"
 
 
 def test_real_latest_news_page_excludes_sponsored_and_offsite():
@@ -127,11 +221,6 @@ def test_real_latest_news_page_excludes_sponsored_and_offsite():
     for sponsored in ("1918110", "1917892", "1914059"):
         assert f"https://www.dawn.com/news/{sponsored}" not in urls
     assert all(url.startswith("https://www.dawn.com/news/") for url in urls)
-
-
-if __name__ == "__main__":
-    target = Path(sys.argv[1]).resolve()
-    print(json.dumps(extract(target.parent.name, target), indent=2, sort_keys=True, ensure_ascii=False))
 
 
 # --- the same page, delivered differently: the item must not change ---------------------------
@@ -290,3 +379,46 @@ def test_jsonld_article_is_the_first_article_object_in_document_order_head_or_bo
     odd_first = f"<html><head>{odd_types}</head><body>{article % 'Body'}</body></html>"
     assert _jsonld(odd_first)["headline"] == "Body"
     assert _jsonld("<html><head></head><body><p>No JSON-LD</p></body></html>") == {}
+
+
+# --- memory and page weight ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder", cases(*KINDS))
+def test_a_page_and_its_parsed_tree_are_freed_without_the_cyclic_gc(folder):
+    """A reference cycle through the response (a selector cached on it that points back) kept every
+    page and its parsed tree alive until the cyclic GC ran: a crawl's RSS reached 544 MiB
+    (docs/benchmarks.md, hot spot 2). With the GC off, dropping the response must free it."""
+    meta, response, _ = load_case(folder)
+    alive = weakref.ref(response)
+    gc.collect()
+    gc.disable()
+    try:
+        read(folder.parent.name, meta, response)
+        del response
+        assert alive() is None, "a reference cycle keeps the response (and its parsed tree)"
+    finally:
+        gc.enable()
+
+
+def test_real_page_furniture_at_dawn_size_does_not_change_the_item():
+    """The benchmark corpus (bench/corpus.py) grows every fixture article to 150-550 KB with the
+    furniture of a real Dawn page (its scripts, menus, ad slots, story cards as "More stories" and
+    aside widgets, its footer). Every field must still be the fixture's hand-written oracle, on every
+    page the extraction and crawl benchmarks use."""
+    from bench.corpus import VARIANTS, corpus, fixtures
+
+    pages = corpus()
+    assert len(pages) == len(fixtures()) * VARIANTS >= 34 * VARIANTS
+    assert min(len(page.body) for page in pages) > 150 * 1024
+    wrong = []
+    for page in pages:
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        item = asdict(ArticlePage(HtmlResponse(page.url, body=page.body, headers=headers)).item())
+        wrong += [f"{page.name}: {name}" for name in ARTICLE_FIELDS if item[name] != page.expected[name]]
+    assert wrong == []
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]).resolve()
+    print(json.dumps(extract(target.parent.name, target), indent=2, sort_keys=True, ensure_ascii=False))

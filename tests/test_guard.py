@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,6 +54,7 @@ def crawl(site, workdir, *args, **settings):
     )
 
 
+@pytest.mark.slow
 def test_redirects_off_site_or_to_internal_addresses_are_blocked_and_counted(snapshot_site, tmp_path):
     first, second, third, fourth, good = (item["url"] for item in EXPECTED[:5])
     snapshot_site.reset()
@@ -73,6 +75,7 @@ def test_redirects_off_site_or_to_internal_addresses_are_blocked_and_counted(sna
     assert rows == [(good,)]
 
 
+@pytest.mark.slow
 def test_robots_txt_404_allows_the_site(snapshot_site, tmp_path):
     snapshot_site.reset()
     snapshot_site.scripts = {"/robots.txt": [(404, {"Content-Type": "text/html"}, b"<h1>Not found</h1>")]}
@@ -82,6 +85,7 @@ def test_robots_txt_404_allows_the_site(snapshot_site, tmp_path):
     assert sqlite3.connect(tmp_path / "db.db").execute("SELECT count(*) FROM articles").fetchone()[0] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("answer", "why"),
     [
@@ -124,3 +128,29 @@ def test_a_redirect_to_a_location_urllib_cannot_split_is_blocked_as_a_bad_url(tm
     with pytest.raises(IgnoreRequest, match="bad_url"):
         guard.process_response(request, response)
     assert crawler.stats.get_value("newsbot/blocked/bad_url") == 1
+
+
+@pytest.mark.slow
+def test_an_off_site_meta_refresh_or_sitemap_child_is_blocked_and_counted(site_copy, tmp_path):
+    """Scrapy's offsite filter dropped these at scheduling time, logged at DEBUG and counted nowhere."""
+    directory, site = site_copy
+    listing = (directory / "pages" / "latest-news.html").read_text(encoding="utf-8")
+    stored = {str(item["article_id"]) for item in EXPECTED}
+    listed = next(found for found in re.findall(r"data-id='(\d+)'", listing) if found in stored)
+    page = directory / "news" / f"{listed}.html"
+    page.write_text(
+        '<html><head><meta http-equiv="refresh" content="0; url=https://evil.example/news/1"></head>'
+        "<body></body></html>",
+        encoding="utf-8",
+    )
+    sitemap = directory / "feeds" / "sitemap.xml"
+    sitemap.write_text(
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>https://sitemaps.evil.example/news.xml</loc></sitemap></sitemapindex>",
+        encoding="utf-8",
+    )
+    result = crawl(site, tmp_path, NEWSBOT_HEALTH_COVERAGE="{}")  # fewer stories here by design
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["newsbot/blocked/offsite"] == 2
+    assert "Blocked request (offsite): https://evil.example/news/1" in result.log
+    assert "Blocked request (offsite): https://sitemaps.evil.example/news.xml" in result.log

@@ -8,28 +8,23 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
+from tests.conftest import FAST, ROOT, run_scrapy, scrapy_command
 from tests.sites import SiteServer
+
+# Every test runs `scrapy crawl` in subprocesses (repeated, overlapping, killed).
+pytestmark = pytest.mark.slow
 
 DATA = Path(__file__).parent / "data"
 EXPECTED = json.loads((DATA / "snapshot_expected.json").read_text(encoding="utf-8"))
 META = json.loads((DATA / "snapshot_expected_meta.json").read_text(encoding="utf-8"))
 PKT = timezone(timedelta(hours=5))
 STORY_CONTENT = re.compile(r"(<div[^>]*class='[^']*story__content[^>]*>)")
-
-
-@pytest.fixture
-def site_copy(tmp_path):
-    """A private copy of the snapshot, served on 127.0.0.1, that a test may change between crawls."""
-    directory = tmp_path / "site"
-    shutil.copytree(SNAPSHOT, directory)
-    with SiteServer(directory) as site:
-        yield directory, site
 
 
 def crawl(site, workdir: Path, *args: str, **settings):
@@ -108,6 +103,35 @@ def test_second_run_downloads_only_new_and_changed_stories_and_keeps_versions(si
         assert body == old_bodies[url], "the previous text is kept whole"
     for article_id in changed:
         assert bodies[article_id].startswith("Correction: this story was updated.")
+
+
+DISCOVERY = ["/robots.txt", "/latest-news", "/feeds/latest-news/", "/feeds/home/", "/feeds/pakistan",
+             "/feeds/world/", "/feeds/business", "/feeds/sitemap"]  # fmt: skip
+"""What every run of the articles spider reads (seeds/start-points.toml), once each."""
+
+
+def test_requests_per_new_article_are_the_floor(site_copy, tmp_path):
+    """The request count of a scheduled run (formerly bench/requests_per_article.py): a first crawl
+    downloads every linked article exactly once; a second, after new stories appear, downloads only
+    those (and retries the one failed download, the bot challenge): the discovery pages plus one
+    request per new story, nothing for the stored, unchanged stories."""
+    directory, site = site_copy
+    first = crawl(site, tmp_path)
+    assert first.returncode == 0, first.log[-3000:]
+    linked = [item["article_id"] for item in EXPECTED] + [bad["article_id"] for bad in META["bad_pages"]]
+    assert Counter(site.paths()) == Counter(DISCOVERY + [f"/news/{i}" for i in linked])
+
+    new = [1995101, 1995102, 1995103]
+    now = datetime.now(UTC).astimezone(PKT).replace(microsecond=0).isoformat()
+    for article_id, source in zip(new, linked, strict=False):
+        add_story(directory, source, article_id, now)
+    site.snapshot = type(site.snapshot)(directory)  # reload the manifest
+    site.reset()
+    second = crawl(site, tmp_path)
+    assert second.returncode == 0, second.log[-3000:]
+    assert Counter(site.paths()) == Counter(DISCOVERY + [f"/news/{i}" for i in new] + sorted(CHALLENGE))
+    assert second.stats["newsbot/articles/new"] == len(new)
+    assert second.stats["newsbot/skipped/known"] > len(EXPECTED)
 
 
 def test_revisits_inside_the_window_are_conditional_and_a_304_only_bumps_last_seen(site_copy, tmp_path):
@@ -194,6 +218,8 @@ def test_overlapping_runs_one_completes_the_other_exits_cleanly(site_copy, tmp_p
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (len(EXPECTED),) * 2
     assert db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
+    assert not list(tmp_path.glob("*.lock"))  # no lock file left behind with a stale pid
+    assert outcomes[1][1].count("\n") == 1, outcomes[1][1]  # the exit-75 message is one line
 
 
 def test_a_run_killed_mid_crawl_is_marked_interrupted_by_the_next(site_copy, tmp_path):
@@ -213,3 +239,5 @@ def test_a_run_killed_mid_crawl_is_marked_interrupted_by_the_next(site_copy, tmp
         .fetchall()
     )
     assert statuses == [("interrupted",), ("ok",)]
+    # The killed run left its lock file (with its pid); the next run took it over and removed it.
+    assert not list(tmp_path.glob("*.lock"))

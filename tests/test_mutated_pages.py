@@ -199,6 +199,7 @@ def test_a_pagination_label_int_cannot_read_is_skipped():
     assert read.teasers == plain.teasers
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("spider", "seed"), [("articles", 1), ("articles", 4), ("opinion", 11)])
 def test_a_crawl_of_a_mutated_snapshot_finishes_without_a_traceback(tmp_path, spider, seed):
     """Every crawl path at once (start points, indexes, articles, pipelines, store) on a copy of the

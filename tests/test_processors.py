@@ -93,10 +93,22 @@ def test_more_precise_date_never_invents_a_time(shown, others, expected):
         ("“Typographic” quotes kept", "“Typographic” quotes kept"),
         ("   ", None),
         (None, None),
+        # Control characters and ANSI escape sequences are not text a reader sees.
+        ("Red \x1b[31;1mAlert\x1b[0m!", "Red Alert!"),
+        ("Cursor\x1b[2K moved\x1bM", "Cursor moved"),
+        ("8-bit \x9b1mCSI", "8-bit CSI"),
+        ("Bold\x07 bell\x1b", "Bold bell"),
+        ("nul\x00 del\x7f c1\x80\x9f end", "nul del c1 end"),
+        ("tab\tand\rreturn\x85next", "tab and return next"),
+        ("\x1b[0m", None),
     ],
 )
 def test_clean_text(text, expected):
     assert clean_text(text) == expected
+
+
+def test_clean_block_keeps_line_breaks_but_not_controls():
+    assert clean_block("first \x1b[1mline\x1b[0m\x07\nsecond\tline") == "first line\nsecond line"
 
 
 def test_clean_block_keeps_line_breaks():

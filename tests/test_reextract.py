@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
-from newsbot.monitoring.progress import Progress
+from newsbot.monitoring.progressbar import ProgressBar
 from newsbot.store import Store
 from newsbot.store.history import moment
 from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
@@ -326,7 +326,7 @@ class Stream(io.StringIO):
 def test_progress_is_a_bar_on_a_terminal_and_a_line_every_few_seconds_otherwise():
     now = [0.0]
     plain = Stream(terminal=False)
-    progress = Progress("re-extracting", 100, " pages", stream=plain, every=10, clock=lambda: now[0])
+    progress = ProgressBar("re-extracting", 100, " pages", stream=plain, every=10, clock=lambda: now[0])
     for _ in range(100):
         now[0] += 0.5
         progress.advance()
@@ -337,7 +337,7 @@ def test_progress_is_a_bar_on_a_terminal_and_a_line_every_few_seconds_otherwise(
     assert lines[-1] == "re-extracting: 100/100 pages (100%), 2.0 pages/s, 0:00:50"
     now[0] = 0.0
     terminal = Stream(terminal=True)
-    progress = Progress("reading WARC", 4e6, " MB", scale=1e6, stream=terminal, clock=lambda: now[0])
+    progress = ProgressBar("reading WARC", 4e6, " MB", scale=1e6, stream=terminal, clock=lambda: now[0])
     now[0] = 1.0
     progress.advance(1e6)
     shown = terminal.getvalue()

@@ -19,6 +19,8 @@ from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import Store
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # a real scrapyd, scrapyd-deploy and a scheduled crawl
+
 EXPECTED = json.loads((Path(__file__).parent / "data" / "snapshot_expected.json").read_text(encoding="utf-8"))
 BIN = Path(sys.executable).parent
 
@@ -80,6 +82,16 @@ def test_deploy_schedule_and_store(scrapyd, snapshot_site, tmp_path):
     shutil.rmtree(ROOT / "build", ignore_errors=True)
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert call(f"{url}/listspiders.json?project=newsbot")["spiders"] == ["articles", "opinion"]
+    refused = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "scrapyd-schedule.sh"), "bogus"],
+        env={**os.environ, "NEWSBOT_SCRAPYD_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr  # scrapyd said "error": not a success
+    assert "scrapyd did not schedule bogus" in refused.stderr and "error" in refused.stderr
 
     db = tmp_path / "newsbot.db"
     settings = {

@@ -1,5 +1,6 @@
 """The SQLite store on real files: upserts, dedupe by canonical URL, genre rank, schema guards."""
 
+import os
 import sqlite3
 
 import pytest
@@ -200,3 +201,25 @@ def test_change_seq_in_a_mixed_batch_follows_batch_order(store):
     )
     assert outcome == {"unchanged": 2, "updated": 1, "new": 1}
     assert [row["change_seq"] for row in store.articles()] == [1, 4, 3, 5]
+
+
+def test_a_run_lock_is_removed_on_release_and_never_held_twice(tmp_path):
+    from newsbot.store.runlock import RunLock
+
+    db = tmp_path / "x.db"
+    first = RunLock(db, "articles")
+    assert first.acquire() and first.path.read_text().strip() == str(os.getpid())
+    assert not RunLock(db, "articles").acquire()  # held
+    other_spider = RunLock(db, "opinion")
+    assert other_spider.acquire()  # another spider has its own lock
+    other_spider.release()
+    opened_before_release = open(first.path, "a+")  # noqa: SIM115 - a rival that opened the old file
+    first.release()
+    assert not first.path.exists()  # no lock file left behind
+    second = RunLock(db, "articles")
+    assert second.acquire()
+    # The rival's handle is on the removed file: locking it proves nothing, and acquire() knows that.
+    assert not RunLock(db, "articles")._still_at_path(opened_before_release)
+    assert not RunLock(db, "articles").acquire()
+    opened_before_release.close()
+    second.release()

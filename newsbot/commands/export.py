@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
@@ -84,12 +85,31 @@ def _output_path(output: str, db: Path) -> None:
         raise ConfigError(f"-o {output!r} is a directory; give a file path")
     if not path.parent.is_dir():
         raise ConfigError(f"-o {output!r}: directory {str(path.parent)!r} does not exist")
-    store_files = (db.with_name(db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
-    if path.exists() and any(file.exists() and path.samefile(file) for file in store_files):
-        raise ConfigError(f"-o {output!r} is the database itself; give another file")
+    # The archive or one of SQLite's files beside it, whether or not that file exists right now.
+    store_files = [db.with_name(db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    resolved = path.resolve()
+    for file in store_files:
+        if resolved == file.resolve() or (path.exists() and file.exists() and path.samefile(file)):
+            what = "the database itself" if file == db else f"the database's own {file.name} file"
+            raise ConfigError(f"-o {output!r} is {what}; give another file")
 
 
-def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportRequest:
+def _expand(output: str, item_type: str, now: datetime) -> str:
+    """-o with Scrapy's feed-URI placeholders: %(time)s (UTC, as Scrapy writes it) and %(type)s."""
+    if "%" not in output:
+        return output
+    values = {"time": now.replace(microsecond=0).isoformat().replace(":", "-"), "type": item_type}
+    try:
+        return output % values
+    except (KeyError, ValueError, TypeError):
+        raise ConfigError(
+            f"-o {output!r}: unknown placeholder; use %(time)s or %(type)s (and %% for a percent sign)"
+        ) from None
+
+
+def build_request(
+    opts: argparse.Namespace, settings: BaseSettings, now: datetime | None = None
+) -> ExportRequest:
     """Check every option and turn them into an ExportRequest; ConfigError says what to fix."""
     if not opts.output:
         raise ConfigError("give the output file with -o FILE, or -o - for standard output")
@@ -98,11 +118,12 @@ def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportReq
     if not db_value:
         raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
     db = Path(db_value).expanduser()
-    _output_path(opts.output, db)
     item_type = (opts.type or "article").strip().lower()
     if item_type not in EXPORT_FIELDS:
         raise ConfigError(f"unknown type {opts.type!r}; use {' or '.join(EXPORT_FIELDS)}")
-    export_format = _export_format(opts.output, opts.format)
+    output = _expand(opts.output, item_type, now or datetime.now(UTC))
+    _output_path(output, db)
+    export_format = _export_format(output, opts.format)
     if opts.excel and export_format != "csv":
         raise ConfigError("--excel only applies to CSV (it adds the byte order mark Excel needs)")
     since = _date_bound("--since", opts.since)
@@ -126,7 +147,8 @@ def build_request(opts: argparse.Namespace, settings: BaseSettings) -> ExportReq
         raise ConfigError("--target only names the mark of a --new export; add --new or drop --target")
     return ExportRequest(
         db=db,
-        output=opts.output,
+        output=output,
+        replace=output == opts.output,  # a file named by a placeholder is new: never replace one
         export_format=export_format,
         selection=Selection(
             item_type=item_type,

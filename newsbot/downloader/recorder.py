@@ -35,14 +35,16 @@ class FetchRecorder:
     def process_response(self, request: Request, response: Response) -> Response:
         if not request.meta.get("newsbot_article"):
             return response
+        declared = request.meta.get("newsbot_declared")
         if response.status == 304:
-            self.state.record_fetch(Fetch(request.url, 304, "not_modified"))
+            self.state.record_fetch(Fetch(request.url, 304, "not_modified", declared_at=declared))
             self.state.touch_article(request.url)
             self.stats.inc_value("newsbot/articles/not_modified")
         elif 200 <= response.status < 300 and not failure_page_reason(response):
             etag = _header(response.headers, b"ETag")
             last_modified = _header(response.headers, b"Last-Modified")
-            self.state.record_fetch(Fetch(request.url, response.status, "fetched", etag, last_modified))
+            fetch = Fetch(request.url, response.status, "fetched", etag, last_modified, declared)
+            self.state.record_fetch(fetch)
         else:
             self.state.record_fetch(Fetch(request.url, response.status, "failed"))
         return response

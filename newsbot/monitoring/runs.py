@@ -45,7 +45,9 @@ class RunMonitor:
         if self.state is None or self.state.run_id is None:
             return
         stats = dict(self.stats.get_stats()) | {"finish_reason": reason}
-        recent = [run["links_discovered"] or 0 for run in self.state.recent_runs(spider.name, RECENT_RUNS)]
+        # Targeted runs (-a urls=, -a authors=) discover no links by design: no volume to judge.
+        baseline = [] if self.state.kind == "targeted" else self.state.baseline_runs(spider.name, RECENT_RUNS)
+        recent = [run["links_discovered"] or 0 for run in baseline]
         checks = evaluate(stats, recent, self.thresholds)
         failed = [check for check in checks if not check.ok]
         for check in failed:
@@ -58,9 +60,10 @@ class RunMonitor:
             )
         status = "failed" if failed else "ok"
         self.stats.set_value("newsbot/run/status", status)
-        self.state.finish_run(
-            run_figures(stats, status, reason, checks, failed) | {"finished_at": self.state.now_iso()}
-        )
+        figures = run_figures(stats, status, reason, checks, failed)
+        summary = summary_line(spider.name, self.state.run_id, figures, failed, self.state.config.db)
+        logger.info("%s", summary)
+        self.state.finish_run(figures | {"summary": summary, "finished_at": self.state.now_iso()})
 
 
 def run_figures(stats: dict, status: str, reason: str, checks: list[Check], failed: list[Check]) -> dict:
@@ -72,6 +75,7 @@ def run_figures(stats: dict, status: str, reason: str, checks: list[Check], fail
     return {
         "status": status,
         "finish_reason": reason,
+        "elapsed_seconds": stats.get("elapsed_time_seconds", 0),
         "pages_fetched": stats.get("response_received_count", 0),
         "links_discovered": stats.get("newsbot/links/discovered", 0),
         "items_new": stats.get("newsbot/articles/new", 0),
@@ -80,7 +84,31 @@ def run_figures(stats: dict, status: str, reason: str, checks: list[Check], fail
         "items_not_modified": stats.get("newsbot/articles/not_modified", 0),
         "dropped": prefixed("newsbot/dropped/"),
         "failed": prefixed("newsbot/failed/"),
+        "deferred": prefixed("newsbot/deferred/"),
         "errors": stats.get("log_count/ERROR", 0),
         "health": [check.as_dict() for check in checks],
         "message": "; ".join(f"{check.name}: {check.detail}" for check in failed) or None,
     }
+
+
+def _by_reason(counts: dict) -> str:
+    total = sum(counts.values())
+    if not total:
+        return "0"
+    parts = ", ".join(
+        f"{name} {number}" for name, number in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return f"{total} ({parts})"
+
+
+def summary_line(spider: str, run_id: int | None, figures: dict, failed: list[Check], db: object) -> str:
+    """The one line a person reads at the end of a run (also kept in crawl_runs.summary)."""
+    minutes, seconds = divmod(round(figures.get("elapsed_seconds") or 0), 60)
+    health = "ok" if not failed else "FAILED (" + ", ".join(check.name for check in failed) + ")"
+    return (
+        f"newsbot {spider} run {run_id} finished ({figures['finish_reason']}) in {minutes}m{seconds:02d}s: "
+        f"{figures['items_new']} new, {figures['items_updated']} updated, "
+        f"{figures['items_unchanged']} unchanged, {figures['items_not_modified']} not modified; "
+        f"dropped {_by_reason(figures['dropped'])}; failed {_by_reason(figures['failed'])}; "
+        f"deferred to the next runs {_by_reason(figures['deferred'])}; health {health}; archive {db}"
+    )

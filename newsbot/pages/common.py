@@ -10,6 +10,8 @@ from weakref import WeakKeyDictionary
 from scrapy.http import TextResponse
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from newsbot.pages.limits import parse_cost_problem
+
 ARTICLE_TYPES = {
     "NewsArticle",
     "Article",
@@ -35,12 +37,16 @@ def page_tree(response) -> LexborHTMLParser:
     was the largest cost of an article page (docs/benchmarks.md). Lexbor reads bytes as UTF-8 (bad
     sequences become U+FFFD, as in Scrapy's decoding), so a UTF-8 body is handed over as it is, saving
     a decode and re-encode; any other charset goes through Scrapy's decoding (header, BOM, <meta>).
-    The tree references nothing else, so it is freed with the page object.
+    The tree references nothing else, so it is freed with the page object. Markup that would stall
+    the parser is refused first (newsbot.pages.limits).
     """
     body = response.body
-    if _is_utf8(response.encoding) and not body.startswith(codecs.BOM_UTF8):
-        return LexborHTMLParser(_inert_head_noscripts(body))
-    return LexborHTMLParser(_inert_head_noscripts(response.text.encode("utf-8")))
+    if not (_is_utf8(response.encoding) and not body.startswith(codecs.BOM_UTF8)):
+        body = response.text.encode("utf-8")
+    problem = parse_cost_problem(body)
+    if problem:
+        raise PageError(*problem)
+    return LexborHTMLParser(_inert_head_noscripts(body))
 
 
 def _inert_head_noscripts(markup: bytes) -> bytes:

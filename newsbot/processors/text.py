@@ -9,15 +9,22 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# Control characters that are not whitespace (C0 but tab, newline, vertical tab, form feed, carriage
+# return and the separators; DEL; C1 but NEL) carry nothing a reader sees: a terminal or a spreadsheet
+# may act on them.
+_CONTROLS = [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)]
+_INVISIBLE = dict.fromkeys([*map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), *_CONTROLS])
+# ANSI escape sequences (colours, cursor moves): ESC [ ... final byte, the 8-bit CSI, and ESC + one byte.
+_ANSI = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 _SPACES = re.compile(r"\s+")
 
 
 def clean_text(value: str | None) -> str | None:
-    """Decode entities, drop soft hyphens and zero-width characters, collapse whitespace."""
+    """Decode entities, drop soft hyphens, zero-width and control characters and ANSI escape
+    sequences, collapse whitespace."""
     if value is None:
         return None
-    text = _SPACES.sub(" ", unescape(value).translate(_INVISIBLE)).strip()
+    text = _SPACES.sub(" ", _ANSI.sub("", unescape(value)).translate(_INVISIBLE)).strip()
     return text or None
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from newsbot.dawn import index_genre
 from newsbot.items import stronger_genre
-from newsbot.monitoring.progress import Progress
+from newsbot.monitoring.progressbar import ProgressBar
 from newsbot.reextract.captures import Capture, Selection, by_page, scan
 from newsbot.reextract.work import Outcome, extract_batch
 from newsbot.store import history
@@ -159,7 +159,7 @@ class Writer:
         self.pending = []
 
 
-def reextract(job: Job, progress: Callable[..., Progress] = Progress) -> Report:
+def reextract(job: Job, progress: Callable[..., ProgressBar] = ProgressBar) -> Report:
     """Re-extract the job's captures into its archive (or only plan it, for a dry run); the report."""
     report = Report(dry_run=job.dry_run)
     with Extraction(job.jobs) as extraction:

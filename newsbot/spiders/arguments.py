@@ -108,6 +108,14 @@ class SpiderArguments:
     def check(self) -> None:
         """Rules between arguments (none by default)."""
 
+    @property
+    def kind(self) -> str:
+        """What kind of run these arguments make: "targeted" (given URLs), "backfill" (since) or
+        "discovery". Health baselines compare a run only with earlier runs of the same kind."""
+        if self.urls:
+            return "targeted"
+        return "backfill" if self.since else "discovery"
+
     def backfill_days(self) -> list[date]:
         """Dates from until down to since, newest first."""
         return days_newest_first(self.since, self.until)

@@ -37,36 +37,42 @@ class ArticlesSpider(NewsbotSpider):
             yield Request(url, callback=self.parse_feed, errback=self.start_point_failed)
         for url in points.sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
-        for day in self.arguments.backfill_days():
-            url = points.dated_listing.format(date=day.isoformat())
-            yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
+        for url in self.budget.backfill(self.arguments.backfill_days(), points.dated_listing):
+            yield self.dated_list_request(url)
         for request in self.retry_failed_requests():
             yield request
 
-    def follow_links(self, links: Iterable[dict], source: str) -> Iterator[Request]:
+    def dated_list_request(self, url: str) -> Request:
+        meta = {"newsbot_dated_list": True}
+        return Request(url, callback=self.parse_listing, errback=self.start_point_failed, meta=meta)
+
+    def follow_links(
+        self, links: Iterable[dict], source: str, counted_as: str = "discovered"
+    ) -> Iterator[Request]:
         links = list(links)
         self.stats.inc_value(f"newsbot/{source}/links", len(links))
         for link in links:
-            request = self.follow(link["url"], link.get("updated_at"))
+            request = self.follow(link["url"], link.get("updated_at"), counted_as=counted_as)
             if request is not None:
                 yield request
+        self.budget.flush()
 
     def parse_listing(self, response: Response) -> Iterator[Request]:
+        dated = self.dated_list_read(response)
         links = self.read_start_point(response, lambda page: ListingPage(page).links())
-        yield from self.follow_links(links or [], "listing")
+        yield from self.follow_links(links or [], "listing", "backfill" if dated else "discovered")
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         links = self.read_start_point(response, lambda page: FeedPage(page).links(), html=False)
         yield from self.follow_links(links or [], "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        read = self.read_start_point(response, _read_sitemap, html=False)
-        sitemaps, links = read or ([], [])
-        for url in sitemaps:
+        limit = self.config.max_sitemap_urls
+        read = self.read_start_point(response, lambda page: SitemapPage(page).read(limit), html=False)
+        if read is None:
+            return
+        for url in read.sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
-        yield from self.follow_links(links, "sitemap")
-
-
-def _read_sitemap(response: Response) -> tuple[list[str], list[dict]]:
-    page = SitemapPage(response)
-    return page.sitemaps(), page.links()
+        if read.overflow:
+            self.budget.defer_sitemap_overflow(read.overflow, response.url)
+        yield from self.follow_links(read.links, "sitemap")

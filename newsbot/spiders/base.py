@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
@@ -21,8 +23,10 @@ from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
 from newsbot.pages.common import unreadable_reason
 from newsbot.spiders.arguments import SpiderArguments
-from newsbot.spiders.revisit import CONDITIONAL_REASONS, revisit_reason
+from newsbot.spiders.budget import RunBudget
+from newsbot.spiders.revisit import CONDITIONAL_REASONS, later_than, revisit_reason
 from newsbot.spiders.seeds import StartPoints, load_start_points
+from newsbot.store.backlog import Deferred
 from newsbot.store.state import CrawlState
 
 logger = logging.getLogger(__name__)
@@ -39,16 +43,27 @@ def unforeseen(error: Exception, url: str) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def requested_url(response: Response) -> str:
+    """The URL the spider asked for (a redirect to the slug form changes response.url)."""
+    request = response.request
+    if request is None:
+        return response.url
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
 class NewsbotSpider(Spider):
     allowed_domains = ["www.dawn.com"]
 
     arguments_class: ClassVar[type[SpiderArguments]]
     start_points_class: ClassVar[type[StartPoints]]
     arguments: SpiderArguments
-    in_run: dict[str, dict[str, Any]]
-    """url -> cb_kwargs of its article request in this run (a later, stronger genre hint updates it)."""
+    in_run: dict[str, Request]
+    """url -> its article request in this run (a later, stronger genre hint or a later declared change
+    found for the same URL updates it while it is pending)."""
     extracted_genre: dict[str, str]
     """url -> genre of the item its page gave in this run."""
+    downloaded: set[str]
+    """Article URLs whose download came back in this run (a page or a 304)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         given = {name: kwargs.pop(name) for name in self.arguments_class.names() if name in kwargs}
@@ -56,6 +71,7 @@ class NewsbotSpider(Spider):
         self.arguments = self.arguments_class.parse(**given)
         self.in_run = {}
         self.extracted_genre = {}
+        self.downloaded = set()
 
     @classmethod
     def load_start_points(cls, seeds: Path) -> StartPoints:
@@ -72,6 +88,49 @@ class NewsbotSpider(Spider):
     def config(self) -> Config:
         return self.state.config
 
+    @cached_property
+    def budget(self) -> RunBudget:
+        """This run's bounds on work, and the backlog it spends them on once its start points are done."""
+        return RunBudget(self.config, self.state, self.stats)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
+    def spider_idle(self) -> None:
+        """The start points are done: spend what is left of the budgets on the backlog, newest first."""
+        engine = self.crawler.engine
+        while engine is not None:
+            work = self.budget.next_from_backlog()
+            if not work:
+                break
+            requests = [request for request in map(self.backlog_request, work) if request is not None]
+            self.budget.flush()
+            if requests:
+                for request in requests:
+                    engine.crawl(request)
+                raise DontCloseSpider
+        self.budget.flush()
+
+    def backlog_request(self, work: Deferred) -> Request | None:
+        if work.kind == "dated_list":
+            return self.dated_list_request(work.url)
+        return self.follow(work.url, work.declared_at, work.genre_hint, counted_as="backlog")
+
+    def dated_list_request(self, url: str) -> Request:
+        """A request for a dated list (/latest-news/{date}, /newspaper/editorial/{date})."""
+        raise NotImplementedError
+
+    def dated_list_read(self, response: Response) -> bool:
+        """True for the response to a dated list; the list leaves the backlog (read once, or failed)."""
+        request = response.request
+        if request is None or not request.meta.get("newsbot_dated_list"):
+            return False
+        self.state.backlog_done("dated_list", requested_url(response))
+        return True
+
     @property
     def stats(self) -> StatsCollector:
         assert self.crawler.stats is not None
@@ -84,29 +143,49 @@ class NewsbotSpider(Spider):
             yield self.article_request(url)
 
     def follow(
-        self, url: str, updated_at: str | None = None, genre_hint: str | None = None
+        self,
+        url: str,
+        updated_at: str | None = None,
+        genre_hint: str | None = None,
+        counted_as: str = "discovered",
     ) -> Request | None:
-        """A request for a discovered article link, or None when it needs no download now.
+        """A request for an article link, or None when it needs no download now (or not in this run:
+        over the download budget it waits in the backlog).
 
-        `updated_at` is the change time the link's card or sitemap entry declares, if any.
+        `updated_at` is the change time the link's card or sitemap entry declares, if any. Links are
+        counted as `newsbot/links/<counted_as>`: "discovered" for the start points, whose volume the
+        health check judges; "backfill" for dated lists; "backlog" for links an earlier run deferred.
         """
-        self.stats.inc_value("newsbot/links/discovered")
+        self.stats.inc_value(f"newsbot/links/{counted_as}")
         if url in self.in_run:
-            return self._reached_again(url, genre_hint)
+            return self._reached_again(url, updated_at, genre_hint)
         state = self.state.seen_state(url)
         window = timedelta(hours=self.config.revisit_hours)
         reason = revisit_reason(updated_at, state, self.state.now(), window, genre_hint)
         if reason is None:
             self.stats.inc_value("newsbot/skipped/known")
+            if counted_as == "backlog":
+                self.state.backlog_done("article", url)
+            return None
+        if not self.budget.article_allowed():
+            self.budget.defer_article(url, updated_at, genre_hint)
             return None
         self.stats.inc_value(f"newsbot/requests/{reason}")
         # A revisit for a possible edit is conditional; a genre upgrade needs the page even if unchanged.
-        return self.article_request(url, genre_hint, state if reason in CONDITIONAL_REASONS else None)
+        validators = state if reason in CONDITIONAL_REASONS else None
+        return self.article_request(url, genre_hint, validators, declared=updated_at)
 
-    def _reached_again(self, url: str, genre_hint: str | None) -> Request | None:
-        """A link already requested in this run. A more specific genre is passed to the pending request;
-        only when the page was already extracted with a weaker genre is it fetched once more."""
-        cb_kwargs = self.in_run[url]
+    def _reached_again(self, url: str, updated_at: str | None, genre_hint: str | None) -> Request | None:
+        """A link already requested in this run. A later declared change and a more specific genre are
+        passed to the pending request; only when the page was already extracted with a weaker genre is
+        it fetched once more."""
+        pending = self.in_run[url]
+        declared = pending.meta.get("newsbot_declared")
+        if updated_at and (declared is None or later_than(updated_at, declared)):
+            pending.meta["newsbot_declared"] = updated_at
+            if url in self.downloaded:  # the copy we hold came in this run, after this declaration
+                self.state.note_declared(url, updated_at)
+        cb_kwargs = pending.cb_kwargs
         if not is_stronger_genre(genre_hint, cb_kwargs["genre_hint"]):
             return None
         cb_kwargs["genre_hint"] = genre_hint  # the callback has not run yet: it will use this hint
@@ -114,17 +193,27 @@ class NewsbotSpider(Spider):
         if extracted is None or not is_stronger_genre(genre_hint, extracted):
             return None
         self.stats.inc_value("newsbot/requests/genre_refetch")
-        return self.article_request(url, genre_hint).replace(dont_filter=True)
+        return self.article_request(
+            url, genre_hint, declared=pending.meta.get("newsbot_declared"), again=True
+        )
 
     def article_request(
-        self, url: str, genre_hint: str | None = None, validators: dict | None = None
+        self,
+        url: str,
+        genre_hint: str | None = None,
+        validators: dict | None = None,
+        declared: str | None = None,
+        again: bool = False,
     ) -> Request:
-        """An article download; a revisit is conditional on the validators the server sent before."""
+        """An article download; a revisit is conditional on the validators the server sent before.
+        `declared` is the change time the site declared for the page (recorded with the download);
+        `again` requests a page already downloaded in this run (past the duplicate filter)."""
         headers = {}
         if validators and validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
         if validators and validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
+        self.budget.count_article()
         request = Request(
             url,
             headers=headers,
@@ -132,12 +221,14 @@ class NewsbotSpider(Spider):
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"genre_hint": genre_hint},
-            meta={"newsbot_article": True, "handle_httpstatus_list": [304]},
+            meta={"newsbot_article": True, "handle_httpstatus_list": [304], "newsbot_declared": declared},
+            dont_filter=again,
         )
-        self.in_run[url] = request.cb_kwargs
+        self.in_run[url] = request
         return request
 
     def parse_article(self, response: Response, genre_hint: str | None = None) -> Iterator[ArticleItem]:
+        self.downloaded.add(requested_url(response))
         if response.status == 304:
             return  # unchanged since our last download; FetchRecorder bumped last_seen
         self.stats.inc_value("newsbot/articles/responses")
@@ -189,6 +280,9 @@ class NewsbotSpider(Spider):
 
     def start_point_failed(self, failure: Failure) -> None:
         self._count_failure("start_point", failure)
+        request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("newsbot_dated_list"):  # counted; not tried again by later runs
+            self.state.backlog_done("dated_list", request.url)
 
     def _count_failure(self, kind: str, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)

@@ -33,19 +33,27 @@ class OpinionSpider(NewsbotSpider):
             yield self.index_request(url, "opinion")
         for url in points.editorial_indexes:
             yield self.index_request(url, "editorial")
-        for day in self.arguments.backfill_days():
-            yield self.index_request(points.dated_editorial.format(date=day.isoformat()), "editorial")
+        for url in self.budget.backfill(self.arguments.backfill_days(), points.dated_editorial):
+            yield self.dated_list_request(url)
         for url in self.arguments.urls or points.authors:
             yield self.index_request(url, "opinion")
         for request in self.retry_failed_requests():
             yield request
 
-    def index_request(self, url: str, genre: str) -> Request:
+    def index_request(self, url: str, genre: str, meta: dict | None = None) -> Request:
         return Request(
-            url, callback=self.parse_index, errback=self.start_point_failed, cb_kwargs={"genre": genre}
+            url,
+            callback=self.parse_index,
+            errback=self.start_point_failed,
+            cb_kwargs={"genre": genre},
+            meta=meta,
         )
 
+    def dated_list_request(self, url: str) -> Request:
+        return self.index_request(url, "editorial", meta={"newsbot_dated_list": True})
+
     def parse_index(self, response: Response, genre: str) -> Iterator[Request | TeaserItem]:
+        counted_as = "backfill" if self.dated_list_read(response) else "discovered"
         result = self.read_start_point(response, lambda page: OpinionIndexPage(page).read())
         if result is None:
             return
@@ -59,9 +67,10 @@ class OpinionSpider(NewsbotSpider):
             yield teaser
             assert teaser.url is not None  # a card without an article link gives no teaser
             urls.append(teaser.url)
-            request = self.follow(teaser.url, teaser.updated_at, genre_hint=genre)
+            request = self.follow(teaser.url, teaser.updated_at, genre_hint=genre, counted_as=counted_as)
             if request is not None:
                 yield request
+        self.budget.flush()
         next_page = self.next_index_page(response.url, result.pages, urls)
         if next_page:
             yield self.index_request(next_page, genre)

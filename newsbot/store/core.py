@@ -11,11 +11,19 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsbot.store.access import (
+    OlderSchema,
+    StoreError,
+    check_writable,
+    connect_readonly,
+    identify,
+    not_writable,
+    unusable,
+)
 from newsbot.store.rows import article_row, decode_article, keep_stronger_genre, teaser_row
 from newsbot.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -89,17 +97,6 @@ ON CONFLICT (index_url, url) DO UPDATE SET
 """
 
 
-def unusable(path, error: Exception) -> str:
-    return (
-        f"{path} is not a usable newsbot SQLite store ({error}); it was left untouched — "
-        "move it aside or point NEWSBOT_DB at another file"
-    )
-
-
-class StoreError(Exception):
-    """The store file cannot be used; the message says why and what to do."""
-
-
 def sql_statements(script: str):
     """The complete statements of an SQL script, one by one (so they can run inside our transaction)."""
     statement = ""
@@ -112,23 +109,6 @@ def sql_statements(script: str):
         raise ValueError(f"incomplete SQL statement in migration: {statement.strip()[:60]}")
 
 
-@contextmanager
-def _closed_on_failure(connection: sqlite3.Connection, path: str | Path) -> Iterator[None]:
-    """Setting up a connection: on any failure it is closed; a file SQLite cannot read becomes a
-    StoreError (a lock stays an OperationalError, which Store.open retries)."""
-    try:
-        yield
-    except sqlite3.OperationalError:
-        connection.close()
-        raise
-    except sqlite3.DatabaseError as error:
-        connection.close()
-        raise StoreError(unusable(path, error)) from None
-    except BaseException:
-        connection.close()
-        raise
-
-
 class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path):
         self.connection = connection
@@ -138,69 +118,75 @@ class Store:
     def open(cls, path: str | Path, timeout: float = 30.0, check: bool = False) -> Store:
         """Open (creating or migrating) the archive; `check` also verifies every page of an existing file.
 
+        Nothing is written to a file until it is known to be a newsbot store (or a new, empty file).
         Two processes opening a brand-new file at once can see SQLITE_BUSY where SQLite calls no busy
         handler (while the other switches the file to WAL); that is retried until `timeout`.
         """
+        path = Path(path)
+        check_writable(path)
         deadline = time.monotonic() + timeout
         while True:
             try:
-                return cls._open(Path(path), timeout, check)
+                return cls._open(path, timeout, check)
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
-                    raise StoreError(unusable(path, error)) from None
-                time.sleep(0.05)
+                if "locked" in str(error) and time.monotonic() <= deadline:
+                    time.sleep(0.05)
+                    continue
+                if "readonly" in str(error) or "unable to open" in str(error):
+                    raise StoreError(not_writable(path, error)) from None
+                raise StoreError(unusable(path, error)) from None
+
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Store:
+        """Open an existing archive for reading only: nothing is written, and read-only storage works.
+        StoreError when the file is missing, foreign, damaged, or needs migrating (a writable open)."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreError(f"no archive at {path}")
+        try:
+            connection = connect_readonly(path)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(unusable(path, error)) from None
+        try:
+            version = identify(connection, path)
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise StoreError(unusable(path, error)) from None
+        except BaseException:
+            connection.close()
+            raise
+        if version < SCHEMA_VERSION:
+            connection.close()
+            raise OlderSchema(f"{path} has schema version {version}; this newsbot needs {SCHEMA_VERSION}")
+        return cls(connection, path)
 
     @classmethod
     def _open(cls, path: Path, timeout: float, check: bool) -> Store:
         connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        with _closed_on_failure(connection, path):
+        try:
             connection.row_factory = sqlite3.Row
-            if check:
-                problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
-                if problems != ["ok"]:
-                    raise sqlite3.DatabaseError("damaged: " + "; ".join(problems))
+            identify(connection, path, check)  # reads only: a foreign file is left byte for byte
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
             store = cls(connection, path)
             store.migrate()
-        return store
-
-    @classmethod
-    def open_readonly(cls, path: str | Path) -> Store:
-        """The archive for reading only: nothing migrated, nothing written (a dry run). Its schema may
-        be older than this newsbot's, never newer."""
-        try:
-            connection = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
-            with _closed_on_failure(connection, path):
-                connection.row_factory = sqlite3.Row
-                version = connection.execute("PRAGMA user_version").fetchone()[0]
-                if not 0 < version <= SCHEMA_VERSION:
-                    problem = "newer than this newsbot" if version > SCHEMA_VERSION else "not a newsbot store"
-                    raise StoreError(f"{path} has schema version {version}: {problem}")
-        except sqlite3.OperationalError as error:
+        except sqlite3.OperationalError:
+            connection.close()
+            raise
+        except sqlite3.DatabaseError as error:
+            connection.close()
             raise StoreError(unusable(path, error)) from None
-        return cls(connection, Path(path))
+        except BaseException:
+            connection.close()
+            raise
+        return store
 
     def migrate(self) -> None:
         """Bring the file to SCHEMA_VERSION in one write transaction (two processes never both migrate)."""
         self.connection.execute("BEGIN IMMEDIATE")
         try:
-            version = self.connection.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path} has schema version {version}, newer than this newsbot ({SCHEMA_VERSION}); "
-                    "upgrade newsbot"
-                )
-            if (
-                version == 0
-                and self.connection.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-                ).fetchone()[0]
-            ):
-                raise StoreError(
-                    f"{self.path} is an SQLite file, but not a newsbot store; it was left untouched"
-                )
+            version = identify(self.connection, self.path)
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 # Each migration script ends by setting PRAGMA user_version.
                 for statement in sql_statements(MIGRATIONS[target]):

@@ -68,7 +68,12 @@ class Selection:
 
 
 def _next_day(day: str) -> str:
-    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    """The day after, as text that sorts after every date and timestamp of `day` (9999-12-31 has no
+    next day; "~" sorts after any character a timestamp holds)."""
+    try:
+        return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    except OverflowError:
+        return day + "~"
 
 
 def _where(selection: Selection) -> tuple[list[str], dict]:

@@ -7,10 +7,13 @@ from dataclasses import asdict, dataclass
 from newsbot.store.core import Store
 
 _RECORD = """
-INSERT INTO fetches (url, fetched_at, status, outcome, etag, last_modified, failures)
+INSERT INTO fetches (url, fetched_at, status, outcome, etag, last_modified, failures, declared_at)
 VALUES (:url, :fetched_at, :status, :outcome, :etag, :last_modified,
-        CASE WHEN :outcome = 'failed' THEN 1 ELSE 0 END)
+        CASE WHEN :outcome = 'failed' THEN 1 ELSE 0 END,
+        CASE WHEN :outcome = 'failed' THEN NULL ELSE :declared_at END)
 ON CONFLICT (url) DO UPDATE SET
+    declared_at = CASE WHEN excluded.declared_at IS NULL THEN fetches.declared_at
+                       ELSE excluded.declared_at END,
     fetched_at = excluded.fetched_at, status = excluded.status, outcome = excluded.outcome,
     etag = coalesce(excluded.etag, CASE WHEN excluded.outcome = 'not_modified' THEN fetches.etag END),
     last_modified = coalesce(excluded.last_modified,
@@ -30,7 +33,8 @@ def seen_state(store: Store, url: str) -> dict | None:
     """
     row = store.connection.execute(
         "SELECT a.url IS NOT NULL AS stored, a.first_seen, a.last_seen, a.published_at, a.updated_at,"
-        " a.genre, a.warc_record_id, a.warc_date, f.fetched_at, f.outcome, f.etag, f.last_modified"
+        " a.genre, a.warc_record_id, a.warc_date, f.fetched_at, f.outcome, f.etag, f.last_modified,"
+        " f.declared_at"
         " FROM (SELECT ? AS url) AS q LEFT JOIN articles AS a ON a.url = q.url"
         " LEFT JOIN fetches AS f ON f.url = q.url",
         (url,),
@@ -49,6 +53,8 @@ class Fetch:
     outcome: str
     etag: str | None = None
     last_modified: str | None = None
+    declared_at: str | None = None
+    """The change time the site declared for this URL when it was requested (None: none known)."""
 
 
 def record_fetch(store: Store, fetch: Fetch, fetched_at: str) -> None:
@@ -56,6 +62,17 @@ def record_fetch(store: Store, fetch: Fetch, fetched_at: str) -> None:
     with store.connection:  # one short transaction
         store.connection.execute("BEGIN IMMEDIATE")
         store.connection.execute(_RECORD, asdict(fetch) | {"fetched_at": fetched_at})
+        # A download deferred by an earlier run's bounds is done (a failure is retried as failures are).
+        store.connection.execute("DELETE FROM backlog WHERE kind = 'article' AND url = ?", (fetch.url,))
+
+
+def note_declared(store: Store, url: str, declared_at: str) -> None:
+    """Record a change time the site declared for a URL whose last download this covers."""
+    with store.connection:
+        store.connection.execute("BEGIN IMMEDIATE")
+        store.connection.execute(
+            "UPDATE fetches SET declared_at = ? WHERE url = ? AND outcome != 'failed'", (declared_at, url)
+        )
 
 
 def touch_article(store: Store, url: str, seen_at: str) -> None:

@@ -139,6 +139,41 @@ MIGRATIONS = {
     PRAGMA user_version = 4;
     """,
     5: """
+    -- The change time the site declared (a card's "Updated" time, a sitemap lastmod) for the copy we
+    -- downloaded: the next run compares what the site declares then with this, not with our clock.
+    ALTER TABLE fetches ADD COLUMN declared_at TEXT;
+    -- What kind of run it was (its health baselines compare like with like), and its one-line summary.
+    ALTER TABLE crawl_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'discovery'
+        CHECK (kind IN ('discovery', 'backfill', 'targeted'));
+    UPDATE crawl_runs SET kind = CASE
+        WHEN json_array_length(coalesce(json_extract(arguments, '$.urls'), '[]')) > 0
+          OR json_array_length(coalesce(json_extract(arguments, '$.authors'), '[]')) > 0 THEN 'targeted'
+        WHEN json_extract(arguments, '$.since') IS NOT NULL THEN 'backfill'
+        ELSE 'discovery' END;
+    ALTER TABLE crawl_runs ADD COLUMN summary TEXT;
+    DROP INDEX crawl_runs_spider;
+    CREATE INDEX crawl_runs_spider ON crawl_runs (spider, kind, id);
+    PRAGMA user_version = 5;
+    """,
+    6: """
+    -- Work a run was not allowed to do (NEWSBOT_MAX_* bounds), kept for the next runs, newest first:
+    -- article links over the request budget or a sitemap's URL cap, dated lists over the back-fill days.
+    -- A row leaves when its download was recorded (articles) or its list was read (dated lists).
+    CREATE TABLE backlog (
+        spider TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('article', 'dated_list')),
+        url TEXT NOT NULL,
+        newest TEXT NOT NULL DEFAULT '',
+        declared_at TEXT,
+        genre_hint TEXT,
+        queued_at TEXT NOT NULL,
+        PRIMARY KEY (spider, kind, url)
+    );
+    CREATE INDEX backlog_newest ON backlog (spider, kind, newest);
+    CREATE INDEX backlog_url ON backlog (url);
+    PRAGMA user_version = 6;
+    """,
+    7: """
     -- Where each stored article state came from: the WARC file (its final name, in NEWSBOT_WARC_DIR)
     -- and the offset, record id and WARC-Date of the response record it was extracted from. NULL for
     -- states stored before capture existed, or with capture off.
@@ -155,7 +190,7 @@ MIGRATIONS = {
     ALTER TABLE teasers ADD COLUMN warc_offset INTEGER;
     ALTER TABLE teasers ADD COLUMN warc_record_id TEXT;
     ALTER TABLE teasers ADD COLUMN warc_date TEXT;
-    PRAGMA user_version = 5;
+    PRAGMA user_version = 7;
     """,
 }
 

@@ -15,7 +15,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newsbot.config import Config
-from newsbot.store import fetches, runs
+from newsbot.store import backlog, fetches, runs
 from newsbot.store.core import Store, utc_now
 from newsbot.store.rows import CaptureRef
 
@@ -30,6 +30,8 @@ class CrawlState:
         self.config = config
         self.clock = clock
         self.run_id: int | None = None
+        self.spider = ""
+        self.kind = "discovery"
         self._store: Store | None = None
         self._syncs: list[Callable[[], None]] = []
         self._captures: dict[str, CaptureRef] = {}
@@ -60,8 +62,11 @@ class CrawlState:
         return self._store
 
     def spider_opened(self, spider: Spider) -> None:
-        as_record = getattr(getattr(spider, "arguments", None), "as_record", None)
-        self.start_run(spider.name, as_record() if as_record is not None else {})
+        # The store knows no spider classes: any spider whose `arguments` offer as_record() and kind.
+        arguments = getattr(spider, "arguments", None)
+        as_record = getattr(arguments, "as_record", None)
+        record = as_record() if callable(as_record) else {}
+        self.start_run(spider.name, record, getattr(arguments, "kind", "discovery"))
 
     def close(self) -> None:
         if self._store is not None:
@@ -78,19 +83,20 @@ class CrawlState:
 
     # --- run records ---------------------------------------------------------------------------
 
-    def start_run(self, spider: str, arguments: dict) -> int:
-        self.run_id = runs.start_run(self.store, spider, arguments, self.now_iso())
+    def start_run(self, spider: str, arguments: dict, kind: str = "discovery") -> int:
+        self.run_id = runs.start_run(self.store, spider, arguments, kind, self.now_iso())
+        self.spider, self.kind = spider, kind
         return self.run_id
 
     def finish_run(self, figures: dict) -> None:
         if self.run_id is not None:
             runs.finish_run(self.store, self.run_id, figures)
 
-    def recent_runs(self, spider: str, limit: int) -> list[dict]:
-        """The latest successful runs of `spider` before this one, newest first."""
+    def baseline_runs(self, spider: str, limit: int) -> list[dict]:
+        """The runs this one's volume is judged against (runs.baseline_runs), newest first."""
         if self.run_id is None:
             return []
-        return runs.recent_runs(self.store, spider, limit, self.run_id)
+        return runs.baseline_runs(self.store, spider, self.kind, limit, self.run_id)
 
     # --- seen-state ----------------------------------------------------------------------------
 
@@ -136,6 +142,24 @@ class CrawlState:
 
     def record_fetch(self, fetch: fetches.Fetch) -> None:
         fetches.record_fetch(self.store, fetch, self.now_iso())
+
+    def note_declared(self, url: str, declared_at: str) -> None:
+        """A later change time the site declared for a page already downloaded in this run."""
+        fetches.note_declared(self.store, url, declared_at)
+
+    def defer(self, work: Iterable[backlog.Deferred]) -> int:
+        """Keep work this run may not do for the next runs (the backlog)."""
+        return backlog.add(self.store, self.spider, work, self.now_iso())
+
+    def backlog(self, kind: str, limit: int, after: tuple[str, str] | None = None) -> list[backlog.Deferred]:
+        """Up to `limit` rows of this spider's backlog, newest first, after the (newest, url) `after`."""
+        return backlog.take(self.store, self.spider, kind, limit, after)
+
+    def backlog_done(self, kind: str, url: str) -> None:
+        backlog.done(self.store, kind, url)
+
+    def backlog_size(self) -> dict[str, int]:
+        return backlog.size(self.store, self.spider)
 
     def touch_article(self, url: str) -> None:
         fetches.touch_article(self.store, url, self.now_iso())
