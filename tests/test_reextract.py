@@ -5,7 +5,6 @@ the hand-written oracle, keeps each wrong state as a version, and downloads noth
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -21,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
-from newsbot.monitoring.progressbar import ProgressBar
 from newsbot.store import Store
 from newsbot.store.history import moment
 from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
@@ -40,6 +38,8 @@ ENV = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newsbot.settings", "PYTHONPATH":
 BROKEN_CRAWL = f"""
 import sys
 from newsbot.pages import article, opinion
+
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` or `scrapy reextract` in a subprocess
 from scrapy.cmdline import execute
 
 real_item, real_read = article.ArticlePage.item, opinion.OpinionIndexPage.read
@@ -312,35 +312,3 @@ def test_older_captures_become_versions_in_time_order_and_a_window_never_rolls_b
     assert json.loads(current["images"]) == EXPECTED[url]["images"]
     assert current["body"] == "Correction: updated.\n\n" + EXPECTED[url]["body"]
     assert current["warc_record_id"] == versions[1]["warc_record_id"], "the newest capture is current"
-
-
-class Stream(io.StringIO):
-    def __init__(self, terminal: bool):
-        super().__init__()
-        self.terminal = terminal
-
-    def isatty(self) -> bool:
-        return self.terminal
-
-
-def test_progress_is_a_bar_on_a_terminal_and_a_line_every_few_seconds_otherwise():
-    now = [0.0]
-    plain = Stream(terminal=False)
-    progress = ProgressBar("re-extracting", 100, " pages", stream=plain, every=10, clock=lambda: now[0])
-    for _ in range(100):
-        now[0] += 0.5
-        progress.advance()
-    progress.finish()
-    lines = plain.getvalue().splitlines()
-    assert len(lines) == 5 + 1  # one every 10 s of the 50 s, and the last
-    assert lines[0] == "re-extracting: 20/100 pages (20%), 2.0 pages/s, 0:00:40 left"
-    assert lines[-1] == "re-extracting: 100/100 pages (100%), 2.0 pages/s, 0:00:50"
-    now[0] = 0.0
-    terminal = Stream(terminal=True)
-    progress = ProgressBar("reading WARC", 4e6, " MB", scale=1e6, stream=terminal, clock=lambda: now[0])
-    now[0] = 1.0
-    progress.advance(1e6)
-    shown = terminal.getvalue()
-    assert (
-        shown.startswith("\rreading WARC [#######---------------------] 1/4 MB (25%)") and "\n" not in shown
-    )

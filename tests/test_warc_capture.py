@@ -30,6 +30,8 @@ from newsbot.warc.records import SERVER_NOT_MODIFIED
 from tests.conftest import FAST, SNAPSHOT, run_scrapy
 from tests.sites import SiteServer
 
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
+
 STORY_CONTENT = re.compile(r"(<div[^>]*class='[^']*story__content[^>]*>)")
 WARC_NAME = re.compile(r"^newsbot-(articles|opinion)-\d{14}-(\d{5})-[A-Za-z0-9._]+\.warc\.gz$")
 

@@ -12,6 +12,8 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from newsbot.warc.files import WarcFiles, recover_open_files
 from newsbot.warc.reader import OPEN_SUFFIX, locate, read_record, read_records, warc_files
 from newsbot.warc.records import Exchange, RecordMaker, warc_date
@@ -117,6 +119,7 @@ def _stored_so_far(db: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_kill_9_leaves_a_readable_warc_every_row_points_into_and_the_next_run_finishes_it(tmp_path):
     db = tmp_path / "newsbot.db"
     with SiteServer(SNAPSHOT) as site:

@@ -14,6 +14,8 @@ from newsbot.warc.reader import warc_files
 from tests.conftest import FAST, SNAPSHOT, run_scrapy
 from tests.sites import SiteServer
 
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
+
 ARTICLE_COLUMNS = [
     *ARTICLE_FIELDS[1:],
     "content_hash",
