@@ -25,6 +25,8 @@ from newsbot.store.history import moment
 from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
 from tests.sites import SiteServer
 
+pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` or `scrapy reextract` in a subprocess
+
 DATA = Path(__file__).parent / "data"
 EXPECTED = {item["url"]: item for item in json.loads((DATA / "snapshot_expected.json").read_text("utf-8"))}
 OPINION = json.loads((DATA / "opinion_expected.json").read_text(encoding="utf-8"))
@@ -38,8 +40,6 @@ ENV = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newsbot.settings", "PYTHONPATH":
 BROKEN_CRAWL = f"""
 import sys
 from newsbot.pages import article, opinion
-
-pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` or `scrapy reextract` in a subprocess
 from scrapy.cmdline import execute
 
 real_item, real_read = article.ArticlePage.item, opinion.OpinionIndexPage.read
