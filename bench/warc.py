@@ -45,8 +45,8 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from selectolax.lexbor import LexborHTMLParser
 
-from bench.common import fmt, machine_line, median, verdict
-from bench.corpus import Page, article_url, cached_corpus
+from bench.common import machine, median, verdict
+from bench.corpus import Page, corpus
 from newsbot.downloader.capture import exchange_of
 from newsbot.monitoring.progressbar import ProgressBar
 from newsbot.pages import ArticlePage
@@ -71,6 +71,10 @@ REQUEST_HEADERS = {
     "Accept-Language": "en",
     "Accept-Encoding": "gzip, deflate, br, zstd",
 }
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return f"{value:,.{digits}f}"
 
 
 def exchange(page: Page, url: str, encoding: str) -> tuple[Request, HtmlResponse]:
@@ -100,7 +104,7 @@ def write_captures(
     written, responses, body sizes as transferred)."""
     files = WarcFiles(directory, "newsbot-bench", 10**12, lambda name: {"software": "newsbot bench"})
     prepared = [
-        exchange(pages[number % len(pages)], article_url(3_000_000 + number), encoding)
+        exchange(pages[number % len(pages)], f"https://www.dawn.com/news/{3_000_000 + number}", encoding)
         for number in range(count)
     ]
     written = 0
@@ -197,23 +201,24 @@ def reextract_rate(warc: Path, workdir: Path, jobs: int) -> Rate:
     return Rate(pages, wall, main_cpu, Silent.scan_cpu - cpu, workers)
 
 
-def run(pages: int = 1200, rounds: int = 3, variants: int = 6) -> dict:
-    corpus = cached_corpus(variants).pages
-    print(machine_line())
+def run(pages: int = 1200, rounds: int = 3, variants: int = 6) -> list[tuple]:
+    """Prints the figures; returns the summary rows of bench.run_all (figure, this run, baseline, goal)."""
+    sample = corpus(variants)
+    print(f"machine: {machine()}")
     print(f"load average before: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    results: dict = {"pages": pages, "corpus": len(corpus)}
+    results: dict = {"pages": pages, "corpus": len(sample)}
     with tempfile.TemporaryDirectory(dir="/var/tmp") as temporary:
         workdir = Path(temporary)
-        extract, floor = extraction_and_floor(corpus)
+        extract, floor = extraction_and_floor(sample)
         results["extraction_ms"] = median(extract)
-        size = median([len(page.body) for page in corpus]) / 1024
-        print(f"\n1-2. capture, {len(corpus)} Dawn-sized pages (median {size:.0f} KB)")
+        size = median([len(page.body) for page in sample]) / 1024
+        print(f"\n1-2. capture, {len(sample)} Dawn-sized pages (median {size:.0f} KB)")
         print(f"  baseline: ArticlePage extraction of the same pages, median {fmt(median(extract), 2)} ms")
         sizes: dict[str, list[int]] = {}
         for encoding in ENCODINGS:
             directory = workdir / f"capture-{encoding}"
             directory.mkdir()
-            cpu, written, count, sizes[encoding] = write_captures(directory, corpus, len(corpus), encoding)
+            cpu, written, count, sizes[encoding] = write_captures(directory, sample, len(sample), encoding)
             per_ms = cpu / count * 1000
             transferred = statistics.mean(sizes[encoding])
             results[f"capture_ms_{encoding}"] = per_ms
@@ -225,7 +230,7 @@ def run(pages: int = 1200, rounds: int = 3, variants: int = 6) -> dict:
             )
         warc = workdir / "reextract-warc"
         warc.mkdir()
-        write_captures(warc, corpus, pages, "gzip")
+        write_captures(warc, sample, pages, "gzip")
         print(f"\n3. re-extraction of {pages} captures (gzip transfer), {rounds} rounds, jobs 1 then 2")
         speedups, estimates, rates = [], [], {1: [], 2: []}
         for number in range(rounds):
@@ -263,7 +268,24 @@ def run(pages: int = 1200, rounds: int = 3, variants: int = 6) -> dict:
             f"(goal <= {GOAL_PARSE_RATIO}: {verdict(median(ratios) <= GOAL_PARSE_RATIO)})"
         )
     print(f"load average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    return results
+    capture = ", ".join(f"{name} {fmt(results[f'capture_ms_{name}'], 2)}" for name in ENCODINGS)
+    on_disk = ", ".join(f"{name} {results[f'bytes_per_page_{name}'] / 1024:.1f}" for name in ENCODINGS)
+    compressed_ok = max(results["capture_ms_gzip"], results["capture_ms_br"]) <= GOAL_CAPTURE_MS
+    identity_ok = results["capture_ms_identity"] <= GOAL_CAPTURE_MS
+    one, two = results["reextract_jobs1"], results["reextract_jobs2"]
+    measured, estimated = results["speedup"], results["speedup_free_cores"]
+    ratio = results["parse_floor_ratio"]
+    return [
+        ("WARC capture CPU per response, ms", capture, f"extraction {fmt(results['extraction_ms'], 2)} ms",
+         f"<= {GOAL_CAPTURE_MS} ms: {verdict(compressed_ok)} compressed, {verdict(identity_ok)} identity"),
+        ("WARC KB on disk per article page", on_disk, "", "reported"),
+        ("reextract pages/s, --jobs 1 / 2", f"{fmt(one)} / {fmt(two)}",
+         f"x{fmt(measured, 2)} measured, x{fmt(estimated, 2)} on free cores",
+         f">= x{GOAL_SPEEDUP}: {verdict(measured >= GOAL_SPEEDUP)} measured, "
+         f"{verdict(estimated >= GOAL_SPEEDUP)} on free cores"),
+        ("extraction / Lexbor parse floor", f"x{fmt(ratio, 2)}", f"floor {fmt(median(floor), 2)} ms",
+         f"<= x{GOAL_PARSE_RATIO}: {verdict(ratio <= GOAL_PARSE_RATIO)}"),
+    ]  # fmt: skip
 
 
 def main() -> None:
