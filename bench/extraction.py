@@ -13,12 +13,12 @@ from __future__ import annotations
 import gc
 import re
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 
 from bench.common import median, percentile, table, verdict
 from bench.corpus import VARIANTS, Page, corpus, fixtures
+from newsbot.monitoring.crosscheck import token_f1
 
 GOAL_MS, GOAL_SPEEDUP = 3.0, 10.0
 FIELDS = ("title", "section", "authors", "published_at", "updated_at", "description", "body", "images",
@@ -59,13 +59,8 @@ def trafilatura_view(document) -> dict:
     }
 
 
-def body_f1(expected: str | None, got: str | None) -> float:
-    want, have = (Counter(re.findall(r"\w+", (text or "").lower())) for text in (expected, got))
-    overlap = sum((want & have).values())
-    if not overlap:
-        return 1.0 if not want and not have else 0.0
-    precision, recall = overlap / sum(have.values()), overlap / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
+# The word-overlap F1 the crawl's page-vs-feed check uses (symmetric: expected, got in either order).
+body_f1 = token_f1
 
 
 def _caption_text(image: dict) -> str:

@@ -3,8 +3,8 @@ the same run, and a summary table closes the run.
 
     python -m bench.run_all [NAME ...] [--quick] [--set PARAM=VALUE ...] [--json FILE]
 
-Everything runs against servers on 127.0.0.1, in temporary directories removed afterwards. All five
-take 11-20 minutes on 2 cores; --quick (small sizes, one run each) 1-2, to check the scripts.
+Everything runs against servers on 127.0.0.1, in temporary directories removed afterwards. All six
+take 12-21 minutes on 2 cores; --quick (small sizes, one run each) 1-2, to check the scripts.
 `--set pages=500` sets that parameter of every chosen benchmark that takes it (see BENCHMARKS).
 """
 
@@ -38,6 +38,7 @@ BENCHMARKS = [
     Benchmark("memory", crawl.memory, {"pages": 2000, "budget": 60}),
     Benchmark("store", store.store, {"rows": 5000, "runs": 1}),
     Benchmark("export", store.export, {"rows": 10_000}),
+    Benchmark("search", store.search, {"rows": 2000, "runs": 1}),
     Benchmark("sitemap_memory", bounds.sitemap_memory, {"articles": 100, "urls": 20_000}),
     Benchmark("page_guard", bounds.page_guard, {"rounds": 1}),
     Benchmark("warc", warc.run, {"pages": 200, "rounds": 1, "variants": 2}),

@@ -1,4 +1,5 @@
-"""Store write throughput against raw executemany, and export memory against a small archive.
+"""Store write throughput against raw executemany, export memory against a small archive, and what the
+full-text search index costs the store (against the same store without its triggers) and a search.
 
 The rows are the fixtures' oracle items under new ids (bench/corpus.py archive_items). Store.save_articles
 writes batches of 100, as StorePipeline does; the baselines write the same rows, serialised beforehand,
@@ -92,6 +93,73 @@ def store(rows: int = 20_000, runs: int = 3) -> list[tuple]:
          f">= {GOAL_ROWS_PER_S:,} rows/s: {verdict(rate[SAVE] >= GOAL_ROWS_PER_S)}"),
         ("bytes per stored article, store benchmark", f"{median(sizes):,.0f}",
          f"the item as JSON {item_json:,.0f}", "reported"),
+    ]  # fmt: skip
+
+
+SEARCHES = ("pakistan", "uranium", "oil prices")
+
+
+def search(rows: int = 20_000, runs: int = 3) -> list[tuple]:
+    """Store.save_articles (new rows, then the same rows again) with the articles_fts index, against a
+    store whose four articles_fts triggers were dropped (the store as it was before the index), in the
+    same run; bytes per article with and without; the selection of `scrapy export --search` for a common,
+    a rare and a two-word query (median of 20), on the indexed store of the last run."""
+    from newsbot.store import Store
+    from newsbot.store.export import Selection, select_rows
+
+    items = archive_items(rows)
+    batches = [items[at : at + 100] for at in range(0, rows, 100)]
+    rates: dict[str, list[float]] = defaultdict(list)
+    sizes: dict[str, list[float]] = defaultdict(list)
+    timings: dict[str, tuple[float, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as temporary:
+        for run in range(runs):
+            for label in ("with the index", "without (baseline)"):
+                path = Path(f"{temporary}/{run}-{'bare' if label.startswith('without') else 'indexed'}.db")
+                archive = Store.open(path)
+                if label.startswith("without"):
+                    for (name,) in archive.connection.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'articles_fts_%'"
+                    ).fetchall():
+                        archive.connection.execute(f'DROP TRIGGER "{name}"')  # noqa: S608 (names from the schema)
+                for again in ("", ", same rows again"):
+                    rates[label + again].append(
+                        _rate(
+                            batches, lambda batch, archive=archive: archive.save_articles(batch, seen_at=SEEN)
+                        )
+                    )
+                if run == runs - 1 and not label.startswith("without"):
+                    for text in SEARCHES:
+                        found, spent = 0, []
+                        for _ in range(20):
+                            started = time.perf_counter()
+                            found = sum(
+                                1 for _ in select_rows(archive, Selection(search=text), ("article_id",))
+                            )
+                            spent.append((time.perf_counter() - started) * 1000)
+                        timings[text] = (median(spent), found)
+                archive.close()
+                sizes[label].append(db_bytes(path) / rows)
+    rate = {name: median(values) for name, values in rates.items()}
+    table(
+        [f"{rows:,} rows in batches of 100", f"rows/s, median of {runs}", "runs"],
+        [
+            (name, f"{rate[name]:,.0f}", ", ".join(f"{v:,.0f}" for v in values))
+            for name, values in rates.items()
+        ],
+    )
+    table(["search (export --search)", "median ms of 20", "articles found"],
+          [(text, f"{ms:.1f}", f"{found:,}") for text, (ms, found) in timings.items()])  # fmt: skip
+    indexed, bare = "with the index", "without (baseline)"
+    slowest = max(ms for ms, _ in timings.values())
+    return [
+        ("store writes with the search index", f"{rate[indexed]:,.0f} rows/s",
+         f"without it {rate[bare]:,.0f}; unchanged rows again {rate[indexed + ', same rows again']:,.0f} "
+         f"vs {rate[bare + ', same rows again']:,.0f}", "reported"),
+        ("bytes per stored article with the search index", f"{median(sizes[indexed]):,.0f}",
+         f"without it {median(sizes[bare]):,.0f}", "reported"),
+        ("a search over the archive (export --search)", f"{slowest:.1f} ms at most",
+         ", ".join(f"{text!r} {ms:.1f} ms" for text, (ms, _) in timings.items()), "reported"),
     ]  # fmt: skip
 
 

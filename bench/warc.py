@@ -50,7 +50,7 @@ from bench.corpus import Page, corpus
 from newsbot.downloader.capture import exchange_of
 from newsbot.monitoring.progressbar import ProgressBar
 from newsbot.pages import ArticlePage
-from newsbot.reextract.run import Job, reextract
+from newsbot.reextract.run import Extraction, Job, reextract
 from newsbot.store import Store
 from newsbot.warc.files import WarcFiles
 from newsbot.warc.reader import warc_files
@@ -192,7 +192,12 @@ def reextract_rate(warc: Path, workdir: Path, jobs: int) -> Rate:
     Store.open(db).close()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu, started = time.process_time(), time.perf_counter()
-    report = reextract(Job(db, warc_files(warc), jobs=jobs), progress=Silent)
+    with Extraction(jobs) as extraction:  # as `scrapy reextract` does: fork, then open the archive
+        store = Store.open(db)
+        try:
+            report = reextract(Job(db, warc_files(warc), jobs=jobs), store, extraction, progress=Silent)
+        finally:
+            store.close()
     wall, main_cpu = time.perf_counter() - started, time.process_time() - cpu
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     workers = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)

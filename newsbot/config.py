@@ -26,6 +26,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 COVERAGE_FIELDS = ("title", "published_at", "body", "authors", "description", "images", "image_captions")
 """What NEWSBOT_HEALTH_COVERAGE may name (image_captions: the share of images with a caption)."""
+AGREEMENT_FIELDS = ("title", "published_at", "body", "image_captions", "image_credits")
+"""What an article page is compared on with its feed copy (newsbot.monitoring.crosscheck), and what
+NEWSBOT_HEALTH_AGREEMENT may name."""
 
 
 def setting(settings: BaseSettings, name: str) -> Any:
@@ -60,6 +63,8 @@ class Thresholds:
     max_errors: int = 0
     max_dropped_share: float = 0.2
     """at most this share of downloaded article pages may be dropped (challenges, no title, ...)."""
+    agreement: dict[str, float] = field(default_factory=dict)
+    """field -> minimum share of articles compared with their feed copy that agree on it."""
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Thresholds:
@@ -69,6 +74,7 @@ class Thresholds:
             min_links_ratio=number(settings, "NEWSBOT_HEALTH_MIN_LINKS_RATIO"),
             max_errors=int(number(settings, "NEWSBOT_HEALTH_MAX_ERRORS", whole=True)),
             max_dropped_share=number(settings, "NEWSBOT_HEALTH_MAX_DROPPED_SHARE", maximum=1.0),
+            agreement=_coverage(setting(settings, AGREEMENT), AGREEMENT, AGREEMENT_FIELDS),
         )
 
 
@@ -86,6 +92,8 @@ class Config:
     retry_failed_max: int
     lock_wait: float
     stats_file: Path | None = None
+    feed_copy_hours: float = 6.0
+    """a feed copy stored by an earlier run is used this long after it was last seen in a feed."""
     health: Thresholds = field(default_factory=Thresholds)
     max_article_requests: int = 1000
     """Article downloads one run may make; the rest wait in the backlog for the next runs."""
@@ -131,6 +139,7 @@ class Config:
             retry_failed_max=_whole(settings, "NEWSBOT_RETRY_FAILED_MAX"),
             lock_wait=number(settings, "NEWSBOT_LOCK_WAIT"),
             stats_file=_stats_file(settings),
+            feed_copy_hours=number(settings, "NEWSBOT_FEED_COPY_HOURS"),
             health=Thresholds.from_settings(settings),
             max_article_requests=_whole(settings, "NEWSBOT_MAX_ARTICLE_REQUESTS"),
             max_sitemap_urls=_whole(settings, "NEWSBOT_MAX_SITEMAP_URLS"),
@@ -170,8 +179,13 @@ def _whole(settings: BaseSettings, name: str) -> int:
     return int(number(settings, name, minimum=1, whole=True))
 
 
-def _coverage(raw: Any) -> dict[str, float]:
-    name = "NEWSBOT_HEALTH_COVERAGE"
+AGREEMENT = "NEWSBOT_HEALTH_AGREEMENT"
+
+
+def _coverage(
+    raw: Any, name: str = "NEWSBOT_HEALTH_COVERAGE", known: tuple[str, ...] = COVERAGE_FIELDS
+) -> dict[str, float]:
+    """A {field: share} setting (coverage, agreement): JSON text or a dict, known fields, shares in [0, 1]."""
     value = raw
     if isinstance(raw, str):
         try:
@@ -182,11 +196,9 @@ def _coverage(raw: Any) -> dict[str, float]:
         value = value.copy_to_dict()
     if not isinstance(value, dict):
         raise ConfigError(f'{name}={raw!r} is not an object like {{"title": 0.95}}')
-    unknown = sorted(key for key in value if key not in COVERAGE_FIELDS)
+    unknown = sorted(key for key in value if key not in known)
     if unknown:
-        raise ConfigError(
-            f"{name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(COVERAGE_FIELDS)}"
-        )
+        raise ConfigError(f"{name}: unknown field(s) {', '.join(unknown)}; known: {', '.join(known)}")
     shares = {}
     for key, share in value.items():
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:

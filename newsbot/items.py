@@ -42,6 +42,9 @@ class ArticleItem(DawnItem):
     """`{url, caption, credit}` per image, lead image first; caption/credit None when absent."""
     related_editorials: list[dict] = field(default_factory=list)
     """Sidebar Opinion -> Editorial widget: `{url, title, teaser, published_at, updated_at}` in page order."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Fields whose value did not come from the article page, and where from: `{"body": "rss"}` when the
+    page had no body and the site's RSS copy of the story supplied it. `{}`: every field is the page's."""
 
 
 @dataclass
@@ -66,6 +69,8 @@ class TeaserItem(DawnItem):
 ARTICLE_FIELDS = tuple(ArticleItem.__dataclass_fields__)
 """The article contract's fields, in contract order (docs/contract.md); the store and exports use these."""
 TEASER_FIELDS = tuple(TeaserItem.__dataclass_fields__)
+FEED_COPY_FIELDS = ("url", "title", "published_at", "description", "body", "images")
+"""What an RSS item carries of its article (docs/contract.md, "Feed copies"), by the article's rules."""
 
 GENRES = ("news", "opinion", "editorial")
 """From least to most specific. A piece reached with two genres (an editorial also listed as news) is

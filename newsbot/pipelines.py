@@ -1,7 +1,9 @@
-"""Item pipelines, one job each: coverage -> validate -> dedupe -> store. Articles and teasers both pass."""
+"""Item pipelines, one job each: coverage -> cross-check -> validate -> dedupe -> store. Articles and
+teasers both pass."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections import Counter
@@ -14,10 +16,12 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from newsbot.items import is_stronger_genre
+from newsbot.monitoring.crosscheck import REQUIRED_FIELDS, compare, repair
 from newsbot.monitoring.health import coverage_stats
 from newsbot.monitoring.log import StatsComponent, count_drop, crawl_stats
 from newsbot.store.state import CrawlState
 
+logger = logging.getLogger(__name__)
 REQUIRED = {
     "article": ("url", "title", "published_at"),
     "teaser": ("url", "title", "index_url"),
@@ -58,6 +62,58 @@ class CoveragePipeline(StatsComponent):
             for key, number in coverage_stats(adapter).items():
                 self.stats.inc_value(key, number)
         return item
+
+
+class CrossCheckPipeline:
+    """Checks each downloaded article against the site's RSS copy of it (newsbot.monitoring.crosscheck).
+
+    Agreement is counted per field (newsbot/crosscheck/compared/<field>, .../agreed/<field>) once per
+    article and run, and each disagreement is logged once with the URL and the field. Then the fields
+    the page lacks are filled from the copy (newsbot/crosscheck/repaired/<field>), `sources` naming
+    them; a page that lacked its title or publish time is stored thanks to the copy rather than
+    dropped (newsbot/crosscheck/rescued). Coverage is counted before this, so it judges the page alone.
+    """
+
+    def __init__(self, stats: StatsCollector, state: CrawlState):
+        self.stats = stats
+        self.state = state
+        self.compared: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawl_stats(crawler), CrawlState.of(crawler))
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        url = adapter.get("url")
+        if adapter["type"] != "article" or not url:
+            return item
+        copy = self.state.feed_copy(url)
+        first = url not in self.compared
+        self.compared.add(url)
+        if copy is None:
+            if first:
+                self.stats.inc_value("newsbot/crosscheck/no_copy")
+            return item
+        if first:
+            self._count(url, adapter, copy)
+        filled = repair(adapter, copy)
+        for name in filled:
+            self.stats.inc_value(f"newsbot/crosscheck/repaired/{name}")
+        rescued = [name for name in filled if name in REQUIRED_FIELDS]
+        if rescued:
+            self.stats.inc_value("newsbot/crosscheck/rescued")
+            logger.warning("Stored with its feed copy's %s (the page has none): %s", ", ".join(rescued), url)
+        return item
+
+    def _count(self, url: str, page: ItemAdapter, copy: dict) -> None:
+        self.stats.inc_value("newsbot/crosscheck/articles")
+        for result in compare(page, copy):
+            self.stats.inc_value(f"newsbot/crosscheck/compared/{result.field}")
+            if result.agreed:
+                self.stats.inc_value(f"newsbot/crosscheck/agreed/{result.field}")
+            else:
+                logger.warning("Page and feed disagree on %s: %s — %s", result.field, url, result.detail)
 
 
 class ValidatePipeline:

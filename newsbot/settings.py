@@ -27,6 +27,16 @@ NEWSBOT_HEALTH_MIN_SAMPLE = 5
 NEWSBOT_HEALTH_MIN_LINKS_RATIO = 0.5
 NEWSBOT_HEALTH_MAX_ERRORS = 0
 NEWSBOT_HEALTH_MAX_DROPPED_SHARE = 0.2
+# Drift takes a field's agreement towards 0; one odd page or a story edited between its feed copy and
+# its download must not fail an hourly run of five to ten articles (1 of 5 disagreeing is 0.8).
+NEWSBOT_HEALTH_AGREEMENT = {
+    "title": 0.8,
+    "published_at": 0.8,
+    "body": 0.8,
+    "image_captions": 0.8,
+    "image_credits": 0.8,
+}
+NEWSBOT_FEED_COPY_HOURS = 6
 
 # --- Politeness: the live site rate-limits hard (403/429 even at one request per 1.5 s) ---
 USER_AGENT = "newsbot/0.1 (research archive crawler of www.dawn.com; obeys robots.txt)"
@@ -80,12 +90,13 @@ EXTENSIONS = {
 
 ITEM_PIPELINES = {
     "newsbot.pipelines.CoveragePipeline": 50,
+    "newsbot.pipelines.CrossCheckPipeline": 75,
     "newsbot.pipelines.ValidatePipeline": 100,
     "newsbot.pipelines.DedupePipeline": 200,
     "newsbot.pipelines.StorePipeline": 300,
 }
 
-# Nested fields (authors, images, related_editorials) as JSON text in CSV cells, not Python reprs.
+# Nested fields (authors, images, related_editorials, sources) as JSON text in CSV cells, not Python reprs.
 FEED_EXPORTERS = {"csv": "newsbot.exporters.JsonCellCsvItemExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -47,6 +47,16 @@ def pytest_runtest_protocol(item, nextitem):
         subprocess.Popen.__init__ = start
 
 
+@pytest.fixture
+def store(tmp_path):
+    """A new archive (a real SQLite file) for store tests."""
+    from newsbot.store import Store
+
+    store = Store.open(tmp_path / "archive.db")
+    yield store
+    store.close()
+
+
 @pytest.fixture(scope="session")
 def snapshot_site():
     with SiteServer(SNAPSHOT) as site:

@@ -51,6 +51,13 @@ pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
         (["-a", "since="], {}, "since='' is not a date in the form YYYY-MM-DD"),
         (["-a", "urls="], {}, "urls= is empty"),
         (["-a", "urls= , "], {}, "urls= is empty"),
+        (
+            [],
+            {"NEWSBOT_HEALTH_AGREEMENT": '{"summary": 0.9}'},
+            "NEWSBOT_HEALTH_AGREEMENT: unknown field(s) summary; known: title, published_at, body,",
+        ),
+        ([], {"NEWSBOT_HEALTH_AGREEMENT": '{"body": 2}'}, "body must be a share between 0 and 1, not 2"),
+        ([], {"NEWSBOT_FEED_COPY_HOURS": "-1"}, "NEWSBOT_FEED_COPY_HOURS='-1': must be at least 0"),
     ],
 )
 def test_bad_input_fails_with_one_clear_line(tmp_path, args, settings, message):

@@ -1,8 +1,8 @@
 """End to end: `scrapy crawl articles` in a subprocess against the snapshot served on 127.0.0.1.
 
-tests/data/snapshot_expected.json is the hand-written oracle (one item per good snapshot article);
-tests/data/snapshot_expected_meta.json names the bad pages with their drop reasons and the URLs that
-must never be requested.
+tests/data/snapshot_expected.json is the hand-written oracle (one item per stored snapshot article);
+tests/data/snapshot_expected_meta.json names the bad pages with their drop reasons, the page its feed
+copy rescues, and the URLs that must never be requested.
 """
 
 from __future__ import annotations
@@ -88,6 +88,20 @@ def test_bad_pages_dropped_with_counted_reasons(first_crawl):
     for reason, count in expected.items():
         assert result.stats.get(f"newsbot/dropped/{reason}") == count, reason
         assert f"Dropped ({reason})" in result.log
+
+
+def test_a_page_without_a_date_is_stored_from_its_feed_copy_not_dropped(first_crawl):
+    _, result, _ = first_crawl
+    [rescued] = META["rescued_by_feed"]
+    assert result.stats.get("newsbot/crosscheck/rescued") == 1
+    assert (
+        f"Stored with its feed copy's {rescued['page_lacks']} (the page has none): {rescued['url']}"
+        in result.log
+    )
+    assert f"Dropped (missing_{rescued['page_lacks']})" not in result.log
+    assert next(item for item in EXPECTED if item["url"] == rescued["url"])["sources"] == {
+        rescued["page_lacks"]: "rss"
+    }
 
 
 def test_feed_carries_every_stored_item(first_crawl):

@@ -31,7 +31,7 @@ from tests.conftest import ROOT, run_scrapy
 from tests.test_store import article as store_article
 
 SEEN = "2026-03-20T00:00:00+00:00"
-NESTED = ("authors", "images", "related_editorials")
+NESTED = ("authors", "images", "related_editorials", "sources")
 TRICKY = 'He said "yes, no", then\nleft — اردو خبر: ‘قیمتیں’ بڑھ گئیں, 50% "off"\r\nend'
 
 
@@ -73,7 +73,20 @@ def teaser(article_id, index_url="https://www.dawn.com/newspaper/editorial", **c
 def options(**given):
     """The command's options as argparse gives them (every option absent unless given)."""
     defaults = dict.fromkeys(
-        ("output", "format", "type", "since", "until", "genre", "section", "author", "target", "fields", "db")
+        (
+            "output",
+            "format",
+            "type",
+            "since",
+            "until",
+            "genre",
+            "section",
+            "author",
+            "search",
+            "target",
+            "fields",
+            "db",
+        )
     )
     return argparse.Namespace(**(defaults | {"new": False, "excel": False} | given))
 
@@ -134,6 +147,7 @@ def test_round_trip_through_real_readers_gives_the_stored_values(tmp_path, expor
         article(2, authors=[], images=[], related_editorials=[], description=None, section=None),
         article(3, genre="editorial", authors=["Editorial"], updated_at="2026-03-12T09:00:00+05:00"),
         article(4, title="-5% = a fall", body="=SUM(A1)\n\n+1", description="@handle"),
+        article(5, images=[], sources={"body": "rss", "images": "rss"}),
     ]
     db = make_db(tmp_path / "a.db", items)
     _, data = export(db, tmp_path / f"out.{export_format}")
@@ -145,7 +159,7 @@ def test_round_trip_through_real_readers_gives_the_stored_values(tmp_path, expor
     store.close()
     assert rows == stored
     assert rows == items  # and the store kept what the crawl gave it
-    assert [list(row) for row in rows] == [list(EXPORT_FIELDS["article"])] * 4
+    assert [list(row) for row in rows] == [list(EXPORT_FIELDS["article"])] * 5
 
 
 @pytest.mark.parametrize("export_format", ["csv", "json", "jsonl"])

@@ -709,7 +709,12 @@ def _kill_at_random_moment(server: FaultServer, workdir: Path, rnd: random.Rando
         urlsplit(row[0]).path for row in query(db, "SELECT url FROM fetches WHERE outcome = 'fetched'")
     }
     integrity = query(db, "PRAGMA integrity_check")[0][0]
-    rerun = crawl(server, workdir)
+    # The re-run downloads only what the killed run had not stored. The articles spider reads its feeds
+    # first (issue 17), so a late kill leaves mostly listing and sitemap pages, among them the
+    # snapshot's two pages without a title or date: 2 of 9-14 pages is too small a sample to judge
+    # shares (coverage, dropped pages, agreement) by, and they are not what this test is about. The
+    # other checks (finish reason, ERROR lines, robots.txt) still decide the exit status asserted below.
+    rerun = crawl(server, workdir, NEWSBOT_HEALTH_MIN_SAMPLE=len(EXPECTED))
     after = {urlsplit(row[0]).path for row in query(db, "SELECT url FROM articles")}
     return KillTrial(
         target,

@@ -22,7 +22,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.responsetypes import responsetypes
 from selectolax.lexbor import LexborHTMLParser
 
-from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
+from newsbot.items import ARTICLE_FIELDS, FEED_COPY_FIELDS, TEASER_FIELDS
 from newsbot.pages import ArticlePage, FeedPage, ListingPage, OpinionIndexPage, PageError, SitemapPage
 from newsbot.pages.common import is_bot_challenge, jsonld_article
 
@@ -78,6 +78,9 @@ def read(kind: str, meta: dict, response):
             "rejected": [reason for reason, _ in result.rejected],
             "pages": [list(page) for page in result.pages],
         }
+    if kind == "feed":  # a feed also gives each item's copy of its article (tested as one field)
+        page = FeedPage(response)
+        return {"links": page.links(), "copies": page.copies()}
     return {"links": LINK_PAGES[kind](response).links()}
 
 
@@ -187,11 +190,13 @@ def test_golden_no_extra_fields(folder):
         assert sorted(want) == ["error"]
     if kind == "index":
         assert all(sorted(row) == sorted(TEASER_FIELDS) for row in want["teasers"])
+    if kind == "feed":
+        assert all(sorted(row) == sorted(FEED_COPY_FIELDS) for row in want["copies"])
 
 
 def test_golden_cases_exist():
     assert len(cases("article")) >= 10
-    assert cases("listing") and cases("feed") and cases("sitemap") and len(cases("index")) >= 3
+    assert cases("listing") and len(cases("feed")) >= 2 and cases("sitemap") and len(cases("index")) >= 3
     assert len(cases("article_bad")) >= 4
     assert {folder.parent.name for folder in GOLDEN.glob("*/*/")} == set(KINDS), "a kind with no tests"
 

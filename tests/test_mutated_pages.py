@@ -71,6 +71,9 @@ XML_JUNK = [
     b"<lastmod>9999-99-99</lastmod>",
     b"<lastmod>9999-12-31T23:59:59-12:00</lastmod>",
     b"<sitemap><loc> </loc></sitemap>",
+    b"<media:content url='http://[::1'/>",
+    b"<content:encoded><![CDATA[<p>x</p><figure class='media'><img data-src='http://[::1'></figure>]]></content:encoded>",
+    b"<description><![CDATA[<p>" + b"<b>" * 3000 + b"deep</p>]]></description>",
 ]
 
 
@@ -112,7 +115,8 @@ def read(kind: str, url: str, body: bytes, rng: random.Random):
     if kind in ("feed", "sitemap"):
         response = XmlResponse(url=url, body=mutate(body, rng, XML_JUNK), request=Request(url))
         if kind == "feed":
-            return FeedPage(response).links()
+            page = FeedPage(response)
+            return page.links(), page.copies()
         page = SitemapPage(response)
         return page.sitemaps(), page.links()
     response = HtmlResponse(url=url, body=mutate(body, rng, JUNK), encoding="utf-8", request=Request(url))

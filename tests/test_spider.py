@@ -67,6 +67,22 @@ def test_urls_argument_requests_exactly_those_pages(tmp_path):
     assert all(request.callback == spider.parse_article for request in requests)
 
 
+def test_feeds_are_requested_first_and_the_other_start_points_when_they_are_done(tmp_path):
+    """Every article then meets its feed copy, however it was found (issue 17); spider_idle sends the
+    rest (tests/test_crosscheck.py crawls with eight requests at a time to the site)."""
+    spider = make_spider(tmp_path)
+    points = spider.load_start_points(spider.config.seeds)
+    requests = asyncio.run(collect(spider.start()))
+    assert [request.url for request in requests] == list(points.feeds)
+    assert all(request.callback == spider.parse_feed for request in requests)
+    assert spider.after_feeds is not None
+    later = list(spider.after_feeds)
+    assert [request.url for request in later] == [*points.listings, *points.sitemaps]
+    assert [request.callback for request in later] == [spider.parse_listing] * len(points.listings) + [
+        spider.parse_sitemap
+    ] * len(points.sitemaps)
+
+
 def test_listing_callback_requests_canonical_article_urls(tmp_path):
     body = b"""<html><body><div class='tabs__pane' id='all'>
       <article class='story  box' data-id='9'><h2 class='story__title '>

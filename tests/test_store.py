@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from newsbot.store import SCHEMA_VERSION, Store, StoreError
+from newsbot.store import SCHEMA_VERSION, Store, StoreError, copies
 
 
 def article(article_id=1, **changes):
@@ -31,16 +31,10 @@ def article(article_id=1, **changes):
                 "updated_at": "2026-03-12",
             }
         ],
+        "sources": {},
     }
     item.update(changes)
     return item
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store.open(tmp_path / "archive.db")
-    yield store
-    store.close()
 
 
 def test_new_file_gets_schema_wal_and_version(tmp_path):
@@ -79,6 +73,43 @@ def test_nested_fields_round_trip_and_are_reachable_from_sql(store):
         "SELECT editorial_url, updated_at, published_at FROM article_related_editorials"
     ).fetchone()
     assert tuple(editorial) == ("https://www.dawn.com/news/9", "2026-03-12", None)
+
+
+def test_sources_are_kept_but_a_change_of_source_alone_is_no_new_version(store):
+    repaired = article(sources={"body": "rss"})
+    assert store.save_articles([repaired], seen_at="t1") == {"new": 1}
+    assert store.articles()[0]["sources"] == {"body": "rss"}
+    # The page gives the same body again: the row now says so, with no version and no change_seq bump.
+    seq = store.connection.execute("SELECT change_seq FROM articles").fetchone()[0]
+    assert store.save_articles([article()], seen_at="t2") == {"unchanged": 1}
+    assert store.articles()[0]["sources"] == {}
+    assert store.connection.execute("SELECT change_seq FROM articles").fetchone()[0] == seq
+    # A real change keeps the earlier state, with the sources it had.
+    store.save_articles([article(body="Other text.", sources={"body": "rss"})], seen_at="t3")
+    store.save_articles([article(body="Page text.")], seen_at="t4")
+    versions = store.connection.execute("SELECT body, sources FROM article_versions ORDER BY version")
+    assert [tuple(row) for row in versions] == [
+        ("Para one.\n\nPara two.", "{}"),
+        ("Other text.", '{"body": "rss"}'),
+    ]
+
+
+def test_feed_copies_are_kept_per_url_and_found_by_run_or_age(store):
+    image = {"url": "u", "caption": "C.", "credit": "AFP"}
+    copy = {"url": "https://www.dawn.com/news/1", "title": "T", "published_at": "2026-03-11"}
+    copy |= {"description": None, "body": "B", "images": [image]}
+    copies.save_copies(store, "https://www.dawn.com/feeds/home/", [copy], "2026-03-12T10:00:00+00:00", 7)
+    corrected = copy | {"title": "T2"}
+    copies.save_copies(
+        store, "https://www.dawn.com/feeds/world/", [corrected], "2026-03-12T11:00:00+00:00", 8
+    )
+    assert copies.feed_copy(store, copy["url"], 8, None) == corrected  # the latest read wins
+    assert copies.feed_copy(store, copy["url"], 9, "2026-03-12T11:00:00+00:00") == corrected
+    assert copies.feed_copy(store, copy["url"], 9, "2026-03-12T11:00:01+00:00") is None  # too old
+    assert copies.feed_copy(store, copy["url"], 9, None) is None  # not this run's
+    assert copies.feed_copy(store, "https://www.dawn.com/news/2", 8, "2000") is None
+    row = store.connection.execute("SELECT feed_url, first_seen FROM feed_copies").fetchone()
+    assert tuple(row) == ("https://www.dawn.com/feeds/world/", "2026-03-12T10:00:00+00:00")
 
 
 @pytest.mark.parametrize(
@@ -223,3 +254,35 @@ def test_a_run_lock_is_removed_on_release_and_never_held_twice(tmp_path):
     assert not RunLock(db, "articles").acquire()
     opened_before_release.close()
     second.release()
+
+
+def test_a_new_file_migrated_by_another_process_meanwhile_is_still_ours(tmp_path):
+    """identify() reads the version and the tables in one snapshot: when another process commits the
+    schema of a new file between two reads, the file must not look like version 0 with tables."""
+    from newsbot.store.access import identify
+
+    path = tmp_path / "new.db"
+    sqlite3.connect(path).close()
+
+    class Fetched(list):
+        def fetchone(self):
+            return self[0] if self else None
+
+    class OtherProcessMigratesAfterTheFirstRead:
+        def __init__(self):
+            self.connection = sqlite3.connect(path, isolation_level=None)
+            self.reads = 0
+
+        def execute(self, sql, *args):
+            rows = self.connection.execute(sql, *args).fetchall()  # the read is over
+            self.reads += 1
+            if self.reads == 1:
+                Store.open(path).close()  # commits the whole schema
+            return Fetched(rows)
+
+    racing = OtherProcessMigratesAfterTheFirstRead()
+    try:
+        assert identify(racing, path) == 0  # the snapshot it read: a new, empty file
+    finally:
+        racing.connection.close()
+    assert Store.open(path).connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

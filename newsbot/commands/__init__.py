@@ -1,17 +1,14 @@
-"""Project commands (COMMANDS_MODULE): `crawl` with up-front checks and exit codes; `export`; `reextract`."""
+"""Project commands (COMMANDS_MODULE): `crawl` with up-front checks and exit codes; `export`; `browse`."""
 
 from __future__ import annotations
 
-import argparse
 import sys
+from pathlib import Path
 from typing import NoReturn
 
-from scrapy.commands import ScrapyCommand
-from scrapy.settings import BaseSettings
+from scrapy.settings import BaseSettings, Settings
 
-Option = tuple[tuple[str, ...], str | None, str]
-"""(flags, metavar, help) of a command option: metavar None makes an on/off switch, and a metavar
-ending in "..." an option that may be given more than once (a list)."""
+from newsbot.config import ConfigError, setting
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
@@ -21,43 +18,38 @@ def fail(message: str, status: int = 2) -> NoReturn:
     sys.exit(status)
 
 
-class ArchiveCommand(ScrapyCommand):
-    """A project command that works on the archive and runs no crawl: its usage comes from the class
-    attributes, its options from OPTIONS, and its work from work(), which gets no stray arguments."""
+def archive_path(given: str | None, settings: BaseSettings) -> Path:
+    """The archive a reading command works on: --db as given, else NEWSBOT_DB."""
+    value = (given if given is not None else setting(settings, "NEWSBOT_DB") or "").strip()
+    if not value:
+        raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
+    return Path(value).expanduser()
+
+
+class ArchiveCommand:
+    """What the commands that read the archive (export, browse) share: they run no crawl, say what they
+    do in the three texts below, and take options only. A mixin, listed before ScrapyCommand: Scrapy
+    turns every ScrapyCommand subclass found in this package into a command of its own."""
 
     requires_project = True
     requires_crawler_process = False
-    SYNTAX = ""
-    SUMMARY = ""
-    DESCRIPTION = ""
-    OPTIONS_TITLE = "Options"
-    OPTIONS: tuple[Option, ...] = ()
+    usage = ""
+    summary = ""
+    description = ""
+    settings: Settings | None
 
     def syntax(self) -> str:
-        return self.SYNTAX
+        return self.usage
 
     def short_desc(self) -> str:
-        return self.SUMMARY
+        return self.summary
 
     def long_desc(self) -> str:
-        return self.DESCRIPTION or self.SUMMARY
+        return self.description
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def project_settings(self, args: list[str]) -> BaseSettings:
+        """The project's settings, once the command line is known to hold options only."""
         if args:
             fail(f"unexpected argument(s): {' '.join(args)}")
         assert self.settings is not None
-        self.work(opts, self.settings)
-
-    def work(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
-        raise NotImplementedError
-
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        group = parser.add_argument_group(title=self.OPTIONS_TITLE)
-        for flags, metavar, help_text in self.OPTIONS:
-            if metavar is None:
-                group.add_argument(*flags, action="store_true", help=help_text)
-            elif metavar.endswith("..."):
-                group.add_argument(*flags, metavar=metavar[:-3], action="append", help=help_text)
-            else:
-                group.add_argument(*flags, metavar=metavar, help=help_text)
+        return self.settings

@@ -1,7 +1,8 @@
 """`scrapy export`: the SQLite archive as CSV, JSON or JSON Lines, filtered and incremental.
 
     scrapy export -o FILE|- [--format csv|json|jsonl] [--type article|teaser] [--since D] [--until D]
-                  [--genre G] [--section S] [--author NAME] [--new [--target NAME]] [--fields a,b,c]
+                  [--genre G] [--section S] [--author NAME] [--search TEXT] [--new [--target NAME]]
+                  [--fields a,b,c]
                   [--excel] [--db PATH]
 
 This module checks the options and turns them into an ExportRequest; newsbot.exporters.run_export
@@ -18,14 +19,15 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, Option, fail
-from newsbot.config import ConfigError, setting
+from newsbot.commands import ArchiveCommand, archive_path, fail
+from newsbot.config import ConfigError
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
 from newsbot.processors import parse_datetime
-from newsbot.store.export import EXPORT_FIELDS, Selection
+from newsbot.store.export import EXPORT_FIELDS, Selection, fts_query
 
 
 def _date_bound(option: str, value: str | None) -> str | None:
@@ -113,11 +115,7 @@ def build_request(
     """Check every option and turn them into an ExportRequest; ConfigError says what to fix."""
     if not opts.output:
         raise ConfigError("give the output file with -o FILE, or -o - for standard output")
-    db_value = opts.db if opts.db is not None else setting(settings, "NEWSBOT_DB")
-    db_value = (db_value or "").strip()
-    if not db_value:
-        raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
-    db = Path(db_value).expanduser()
+    db = archive_path(opts.db, settings)
     item_type = (opts.type or "article").strip().lower()
     if item_type not in EXPORT_FIELDS:
         raise ConfigError(f"unknown type {opts.type!r}; use {' or '.join(EXPORT_FIELDS)}")
@@ -138,6 +136,9 @@ def build_request(
         genre = genre.lower()
         if genre not in GENRES:
             raise ConfigError(f"unknown genre {opts.genre!r}; use {', '.join(GENRES)}")
+    search = _text("--search", opts.search)
+    if search is not None and not fts_query(search):
+        raise ConfigError(f"--search {opts.search!r} has no words to look for")
     target = None
     if opts.new:
         target = _text("--target", opts.target) or (None if opts.output == STDOUT else opts.output)
@@ -157,6 +158,7 @@ def build_request(
             genre=genre,
             section=_text("--section", opts.section),
             author=_text("--author", opts.author),
+            search=search,
         ),
         fields=_fields(opts.fields, item_type),
         target=target,
@@ -164,8 +166,8 @@ def build_request(
     )
 
 
-# Every `scrapy export` option (docs/export.md).
-EXPORT_OPTIONS: tuple[Option, ...] = (
+# (flags, metavar or None for an on/off switch, help) of every `scrapy export` option; docs/export.md.
+EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
     (("-o", "--output"), "FILE", "output file, or - for standard output"),
     (("--format",), "FORMAT", "csv, json or jsonl (default: from the file extension)"),
     (("--type",), "TYPE", "article (default) or teaser"),
@@ -174,6 +176,7 @@ EXPORT_OPTIONS: tuple[Option, ...] = (
     (("--genre",), "G", "news, opinion or editorial (articles only)"),
     (("--section",), "S", "exact section, ignoring ASCII case (articles only)"),
     (("--author",), "NAME", "one of the authors is exactly NAME (ignoring ASCII case)"),
+    (("--search",), "TEXT", 'full-text search: every word or "phrase" occurs (articles only)'),
     (("--new",), None, "only rows stored or changed since the last --new export"),
     (("--target",), "NAME", "name the --new mark (default: the -o path as given)"),
     (("--fields",), "A,B,C", "the fields to export, in this order"),
@@ -182,17 +185,25 @@ EXPORT_OPTIONS: tuple[Option, ...] = (
 )
 
 
-class Command(ArchiveCommand):
-    SYNTAX = "-o FILE|- [options]"
-    SUMMARY = "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
-    DESCRIPTION = (
+class Command(ArchiveCommand, ScrapyCommand):
+    usage = "-o FILE|- [options]"
+    summary = "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
+    description = (
         "Export stored articles or teasers from the SQLite archive (NEWSBOT_DB or --db). "
         "The file is written atomically: it appears whole or not at all. See docs/export.md."
     )
-    OPTIONS_TITLE = "Export Options"
-    OPTIONS = EXPORT_OPTIONS
 
-    def work(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        group = parser.add_argument_group(title="Export Options")
+        for flags, metavar, help_text in EXPORT_OPTIONS:
+            if metavar is None:
+                group.add_argument(*flags, action="store_true", help=help_text)
+            else:
+                group.add_argument(*flags, metavar=metavar, help=help_text)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        settings = self.project_settings(args)
         try:
             request = build_request(opts, settings)
             result = run_export(request)

@@ -15,16 +15,17 @@ from collections import Counter
 from datetime import datetime, time
 from pathlib import Path
 
+from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, Option, fail
+from newsbot.commands import ArchiveCommand, archive_path, fail
 from newsbot.commands.crawl import EXIT_ALREADY_RUNNING
-from newsbot.config import ConfigError, setting, warc_dir
+from newsbot.config import ConfigError, number, warc_dir
 from newsbot.dawn import SITE_OFFSET, index_genre
 from newsbot.processors import canonical_article_url, parse_datetime
 from newsbot.reextract.captures import Selection
-from newsbot.reextract.run import Job, Report, reextract
-from newsbot.store import StoreError
+from newsbot.reextract.run import Extraction, Job, Report, reextract
+from newsbot.store import Store, StoreError
 from newsbot.store.rows import CONTENT_FIELDS
 from newsbot.store.runlock import RunLock
 from newsbot.warc.reader import warc_files
@@ -57,12 +58,9 @@ def _page(value: str) -> str:
 
 def build_job(opts: argparse.Namespace, settings: BaseSettings) -> Job:
     """Check every option and turn them into a Job; ConfigError says what to fix."""
-    db_value = (opts.db if opts.db is not None else setting(settings, "NEWSBOT_DB") or "").strip()
-    if not db_value:
-        raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
-    db = Path(db_value).expanduser()
+    db = archive_path(opts.db, settings)
     if not db.is_file():
-        raise ConfigError(f"--db {db_value!r}: no such archive")
+        raise ConfigError(f"--db {str(db)!r}: no such archive")
     if opts.warc is not None:
         warc = Path(opts.warc).expanduser()
     else:
@@ -83,7 +81,8 @@ def build_job(opts: argparse.Namespace, settings: BaseSettings) -> Job:
     if not (jobs.isascii() and jobs.isdigit() and 1 <= int(jobs) <= MAX_JOBS):
         raise ConfigError(f"--jobs {opts.jobs!r}: give a number of worker processes from 1 to {MAX_JOBS}")
     pages = frozenset(_page(value) for value in opts.url or ())
-    return Job(db, files, Selection(since, until, pages), int(jobs), opts.dry_run)
+    hours = number(settings, "NEWSBOT_FEED_COPY_HOURS")
+    return Job(db, files, Selection(since, until, pages), int(jobs), opts.dry_run, hours)
 
 
 def report_lines(report: Report) -> list[str]:
@@ -111,29 +110,39 @@ def report_lines(report: Report) -> list[str]:
     return lines
 
 
-REEXTRACT_OPTIONS: tuple[Option, ...] = (
+# Every `scrapy reextract` option: (flags, metavar or None for an on/off switch, help); --url repeats.
+REEXTRACT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
     (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)"),
     (("--warc",), "PATH", "a WARC file or folder (default: NEWSBOT_WARC_DIR)"),
     (("--since",), "D", "captures on/after D (YYYY-MM-DD or ISO datetime)"),
     (("--until",), "D", "captures on/before D (a date includes that day)"),
-    (("--url",), "URL...", "only this article or index page (repeatable)"),
+    (("--url",), "URL", "only this article or index page (repeatable)"),
     (("--jobs",), "N", "worker processes for parsing (default 1)"),
     (("--dry-run",), None, "report what would change; write nothing"),
 )
 
 
-class Command(ArchiveCommand):
-    SYNTAX = "[--db PATH] [--warc PATH] [--since D] [--until D] [--url URL ...] [--jobs N] [--dry-run]"
-    SUMMARY = "Re-run today's page objects over the responses kept in WARC and update the archive"
-    DESCRIPTION = (
+class Command(ArchiveCommand, ScrapyCommand):
+    usage = "[--db PATH] [--warc PATH] [--since D] [--until D] [--url URL ...] [--jobs N] [--dry-run]"
+    summary = "Re-run today's page objects over the responses kept in WARC and update the archive"
+    description = (
         "Re-extract every article and opinion/editorial index page kept in WARC (NEWSBOT_WARC_DIR or "
         "--warc) with today's page objects and store the results as a crawl would: changed articles "
         "get a new version, the newest capture is the current state. Nothing is downloaded."
     )
-    OPTIONS_TITLE = "Re-extraction Options"
-    OPTIONS = REEXTRACT_OPTIONS
 
-    def work(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        group = parser.add_argument_group(title="Re-extraction Options")
+        for flags, metavar, help_text in REEXTRACT_OPTIONS:
+            if metavar is None:
+                group.add_argument(*flags, action="store_true", help=help_text)
+            else:
+                action = "append" if flags == ("--url",) else "store"
+                group.add_argument(*flags, metavar=metavar, action=action, help=help_text)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        settings = self.project_settings(args)
         try:
             job = build_job(opts, settings)
             lock = None if job.dry_run else RunLock(job.db, "reextract")
@@ -143,10 +152,20 @@ class Command(ArchiveCommand):
                     status=EXIT_ALREADY_RUNNING,
                 )
             try:
-                report = reextract(job)
+                report = run_job(job)
             finally:
                 if lock is not None:
                     lock.release()
         except (ConfigError, StoreError) as error:
             fail(str(error))
         print("\n".join(report_lines(report)))
+
+
+def run_job(job: Job) -> Report:
+    """Open the archive (read-only for a dry run) once the worker processes are forked, and re-extract."""
+    with Extraction(job.jobs) as extraction:
+        store = Store.open_readonly(job.db) if job.dry_run else Store.open(job.db)
+        try:
+            return reextract(job, store, extraction)
+        finally:
+            store.close()

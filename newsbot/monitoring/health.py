@@ -94,6 +94,7 @@ def evaluate(stats: dict, recent_links: list[int], thresholds: Thresholds) -> li
                 share = stats.get(f"newsbot/coverage/{name}", 0) / extracted
                 detail = f"{share:.1%} of {extracted} extracted articles have {name}"
             checks.append(Check(f"coverage/{name}", round(share, 4), minimum, share >= minimum, detail))
+    checks.extend(agreement_checks(stats, thresholds))
     if recent_links:
         typical = median(recent_links)
         links = stats.get("newsbot/links/discovered", 0)
@@ -107,4 +108,20 @@ def evaluate(stats: dict, recent_links: list[int], thresholds: Thresholds) -> li
                 f"{links} links vs a median of {typical:g} in the last {len(recent_links)} runs",
             )
         )
+    return checks
+
+
+def agreement_checks(stats: Mapping, thresholds: Thresholds) -> list[Check]:
+    """Page-vs-feed agreement per field (newsbot.monitoring.crosscheck), judged when at least
+    `min_sample` articles were compared on that field. A failure names the field whose page value
+    drifted from what the site's own feed says: fix the page object, then re-extract."""
+    checks = []
+    for name, minimum in thresholds.agreement.items():
+        compared = stats.get(f"newsbot/crosscheck/compared/{name}", 0)
+        if compared < thresholds.min_sample:
+            continue
+        agreed = stats.get(f"newsbot/crosscheck/agreed/{name}", 0)
+        share = agreed / compared
+        detail = f"{agreed} of {compared} articles agree with their feed copy on {name}"
+        checks.append(Check(f"agreement/{name}", round(share, 4), minimum, share >= minimum, detail))
     return checks

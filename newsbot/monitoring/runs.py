@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from newsbot.config import Config, Thresholds
+from newsbot.monitoring import crosscheck
 from newsbot.monitoring.health import Check, evaluate
 from newsbot.monitoring.log import crawl_stats
 from newsbot.store.state import CrawlState
@@ -87,6 +88,7 @@ def run_figures(stats: dict, status: str, reason: str, checks: list[Check], fail
         "deferred": prefixed("newsbot/deferred/"),
         "errors": stats.get("log_count/ERROR", 0),
         "health": [check.as_dict() for check in checks],
+        "crosscheck": crosscheck.run_record(stats),
         "message": "; ".join(f"{check.name}: {check.detail}" for check in failed) or None,
     }
 

@@ -21,13 +21,11 @@ from newsbot.pages.common import (
     page_tree,
     same_node,
     text_of,
-    walk,
 )
+from newsbot.pages.story import figure_image, story_blocks
 from newsbot.processors import absolute_url, canonical_article_url, split_page_title
 
 NOT_IN_ASIDE = ":not(aside *)"
-BODY_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
-INLINE_WRAPPERS = {"a", "b", "big", "em", "font", "i", "s", "small", "span", "strike", "strong", "tt", "u"}
 HEADINGS = "h1, h2, h3, h4, h5, h6"
 SITE_DEFAULT_IMAGE = "/_img/"
 
@@ -137,22 +135,10 @@ class ArticlePage:
         loader.add_value("updated_at", self._ld_text("dateModified"))
 
     def _body_blocks(self) -> list[str]:
-        """The text of the content's own paragraphs and headings, and of paragraphs quoted in it
-        (not embedded tweets), in page order; <br> kept as a line break. An inline tag wrapped around
-        paragraphs (`<b><p>..</p><p>..</p></b>`, seen in old markup) is looked through."""
-        content = self.root.css_first(f"div.story__content{NOT_IN_ASIDE}")
-        if content is None:
-            return []
-        blocks = []
-        for child in walk(content, lambda element: element.tag in INLINE_WRAPPERS):
-            if child.tag in BODY_BLOCK_TAGS:
-                blocks.append(child)
-            elif child.tag == "blockquote" and not has_class(child, "twitter-tweet"):
-                blocks.extend(quoted for quoted in child.iter() if quoted.tag == "p")
-        return [text_of(block, line_breaks=True) or "" for block in blocks]
+        return story_blocks(self.root.css_first(f"div.story__content{NOT_IN_ASIDE}"))
 
     def _images(self) -> list[dict]:
-        images = [image for image in map(self._figure_image, self._figures()) if image]
+        images = [image for figure in self._figures() if (image := figure_image(figure, self.response.url))]
         if not images:
             og_image = absolute_url(meta_content(self.meta, "og:image"), self.response.url)
             if og_image and SITE_DEFAULT_IMAGE not in og_image:
@@ -175,21 +161,6 @@ class ArticlePage:
             if in_content_div or not (in_content or in_aside):
                 figures.append(figure)
         return figures
-
-    def _figure_image(self, figure: LexborNode) -> dict | None:
-        classes = f" {figure.attributes.get('class') or ''} "
-        img = figure.css_first("img")
-        if " media--embed " in classes or " media--tweet " in classes or img is None:
-            return None
-        url = (
-            absolute_url(img.attributes.get("data-src"), self.response.url)
-            or absolute_url(img.attributes.get("src"), self.response.url)
-            or absolute_url(figure.attributes.get("data-original-src"), self.response.url)
-        )
-        texts = [text_of(caption) for caption in figure.css("figcaption")]
-        captions = list(dict.fromkeys(" ".join(c.split()) for c in texts if c and c.strip()))
-        caption = " ".join(captions) if captions else img.attributes.get("alt")
-        return {"url": url, "caption": caption}
 
     def _related_editorials(self) -> list[dict]:
         """Cards of the widget box under an "Editorial" heading (outside the story itself).

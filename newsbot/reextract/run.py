@@ -13,15 +13,19 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from newsbot.dawn import index_genre
 from newsbot.items import stronger_genre
+from newsbot.monitoring.crosscheck import repair
 from newsbot.monitoring.progressbar import ProgressBar
+from newsbot.pipelines import missing_required
 from newsbot.reextract.captures import Capture, Selection, by_page, scan
 from newsbot.reextract.work import Outcome, extract_batch
+from newsbot.settings import NEWSBOT_FEED_COPY_HOURS
 from newsbot.store import history
+from newsbot.store.copies import feed_copy
 from newsbot.store.core import Store, utc_now_iso
 from newsbot.store.rows import CaptureRef, article_row
 from newsbot.warc.reader import OPEN_SUFFIX
@@ -41,6 +45,7 @@ class Job:
     selection: Selection = field(default_factory=Selection)
     jobs: int = 1
     dry_run: bool = False
+    feed_copy_hours: float = NEWSBOT_FEED_COPY_HOURS
 
 
 @dataclass
@@ -106,10 +111,11 @@ def seen_at(capture: Capture) -> str:
 class Writer:
     """Plans each page's states against the archive and writes them (unless a dry run), counting."""
 
-    def __init__(self, store: Store, report: Report, now: str):
+    def __init__(self, store: Store, report: Report, now: str, feed_copy_hours: float):
         self.store = store
         self.report = report
         self.now = now
+        self.feed_copy_hours = feed_copy_hours
         self.pending: list[dict] = []
         self.teasers_seen: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -123,14 +129,29 @@ class Writer:
             return
         states: dict[str, list[dict]] = {}
         for capture, outcome in group:
-            if outcome.article is not None:
-                states.setdefault(outcome.article["url"], []).append(self._row(capture, outcome.article))
+            row = self._row(capture, outcome.article) if outcome.article is not None else None
+            if row is not None:
+                states.setdefault(row["url"], []).append(row)
         for url, rows in states.items():
             self._article(url, rows)
 
-    def _row(self, capture: Capture, item: dict) -> dict:
+    def _row(self, capture: Capture, item: dict) -> dict | None:
+        """An extracted article through what the crawl does next: the genre its index pages give it,
+        the fields the page lacks filled from the site's feed copy (CrossCheckPipeline's repair, with a
+        copy seen no longer than NEWSBOT_FEED_COPY_HOURS before the capture), the required fields."""
         hints = (index_genre(page) for page in history.index_pages_listing(self.store, item["url"]))
         item = item | {"genre": stronger_genre(item["genre"], *hints), "capture": capture_ref(capture)}
+        if self.feed_copy_hours:
+            since = history.moment(capture.date) - timedelta(hours=self.feed_copy_hours)
+            copy = feed_copy(
+                self.store, item["url"], None, since.astimezone(UTC).isoformat(timespec="seconds")
+            )
+            if copy is not None:
+                repair(item, copy)
+        reason = missing_required(item)
+        if reason is not None:
+            self.report.dropped[reason] += 1
+            return None
         return article_row(item) | {"seen": seen_at(capture), "changed": self.now, "run_id": None}
 
     def _article(self, url: str, rows: list[dict]) -> None:
@@ -159,25 +180,23 @@ class Writer:
         self.pending = []
 
 
-def reextract(job: Job, progress: Callable[..., ProgressBar] = ProgressBar) -> Report:
-    """Re-extract the job's captures into its archive (or only plan it, for a dry run); the report."""
+def reextract(
+    job: Job, store: Store, extraction: Extraction, progress: Callable[..., ProgressBar] = ProgressBar
+) -> Report:
+    """Re-extract the job's captures into `store` (or only plan it, for a dry run: a read-only store);
+    the report. The command opens the store, after entering `extraction` (which forks the workers)."""
     report = Report(dry_run=job.dry_run)
-    with Extraction(job.jobs) as extraction:
-        store = Store.open_readonly(job.db) if job.dry_run else Store.open(job.db)
-        try:
-            total = sum(path.stat().st_size for path in job.files)
-            reading = progress("reading WARC", total, " MB", scale=1e6)
-            found = scan(job.files, job.selection, reading.advance)
-            reading.finish()
-            report.files, report.records = found.files, found.records
-            writer = Writer(store, report, utc_now_iso())
-            working = progress("re-extracting", len(found.captures), " pages")
-            results = zip(found.captures, extraction.outcomes(found.captures), strict=True)
-            for group in by_page(results):
-                writer.page(group)
-                working.advance(len(group))
-            writer.flush()
-            working.finish()
-        finally:
-            store.close()
+    total = sum(path.stat().st_size for path in job.files)
+    reading = progress("reading WARC", total, " MB", scale=1e6)
+    found = scan(job.files, job.selection, reading.advance)
+    reading.finish()
+    report.files, report.records = found.files, found.records
+    writer = Writer(store, report, utc_now_iso(), job.feed_copy_hours)
+    working = progress("re-extracting", len(found.captures), " pages")
+    results = zip(found.captures, extraction.outcomes(found.captures), strict=True)
+    for group in by_page(results):
+        writer.page(group)
+        working.advance(len(group))
+    writer.flush()
+    working.finish()
     return report

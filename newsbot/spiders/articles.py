@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 
 from scrapy import Request
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from newsbot.pages import FeedPage, ListingPage, SitemapPage
@@ -25,22 +26,46 @@ class ArticlesSpider(NewsbotSpider):
     arguments_class = ArticleArguments
     start_points_class = ArticleStartPoints
 
+    after_feeds: Iterator[Request] | None = None
+    """The other start points, requested once the feeds and the articles they led to are done."""
+
     async def start(self) -> AsyncIterator[Request]:
+        """The feeds first: each article is then checked against the feed copy of it (if any) however
+        it was found. Listings, sitemaps, back-fill and retries follow when the spider is idle."""
         if self.arguments.urls:
             for url in self.arguments.urls:
                 yield self.article_request(canonical_article_url(url) or url)
             return
         points = load_start_points(self.config.seeds, self.name, ArticleStartPoints)
-        for url in points.listings:
-            yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
+        later = self.other_start_points(points)
+        if not points.feeds:
+            for request in later:
+                yield request
+            return
+        self.after_feeds = later
         for url in points.feeds:
             yield Request(url, callback=self.parse_feed, errback=self.start_point_failed)
+
+    def spider_idle(self) -> None:
+        """Phase two of a run: the feeds are read, so every article met from here on has its copy. Then
+        (phase three, NewsbotSpider) what is left of the budgets goes to the backlog."""
+        if self.after_feeds is None:
+            super().spider_idle()
+            return
+        later, self.after_feeds = self.after_feeds, None
+        assert self.crawler.engine is not None
+        for request in later:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def other_start_points(self, points: ArticleStartPoints) -> Iterator[Request]:
+        for url in points.listings:
+            yield Request(url, callback=self.parse_listing, errback=self.start_point_failed)
         for url in points.sitemaps:
             yield Request(url, callback=self.parse_sitemap, errback=self.start_point_failed)
         for url in self.budget.backfill(self.arguments.backfill_days(), points.dated_listing):
             yield self.dated_list_request(url)
-        for request in self.retry_failed_requests():
-            yield request
+        yield from self.retry_failed_requests()
 
     def dated_list_request(self, url: str) -> Request:
         meta = {"newsbot_dated_list": True}
@@ -63,8 +88,13 @@ class ArticlesSpider(NewsbotSpider):
         yield from self.follow_links(links or [], "listing", "backfill" if dated else "discovered")
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        links = self.read_start_point(response, lambda page: FeedPage(page).links(), html=False)
-        yield from self.follow_links(links or [], "feed")
+        """The feed's links are followed; its copies of the articles are kept to check them against."""
+        read = self.read_start_point(response, _read_feed, html=False)
+        links, copies = read or ([], [])
+        if copies:
+            self.state.keep_feed_copies(response.url, copies)
+            self.stats.inc_value("newsbot/feed/copies", len(copies))
+        yield from self.follow_links(links, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         limit = self.config.max_sitemap_urls
@@ -76,3 +106,8 @@ class ArticlesSpider(NewsbotSpider):
         if read.overflow:
             self.budget.defer_sitemap_overflow(read.overflow, response.url)
         yield from self.follow_links(read.links, "sitemap")
+
+
+def _read_feed(response: Response) -> tuple[list[dict], list[dict]]:
+    page = FeedPage(response)
+    return page.links(), page.copies()

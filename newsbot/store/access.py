@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -59,14 +61,35 @@ def identify(connection: sqlite3.Connection, path: Path, check: bool = False) ->
         problems = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
         if problems != ["ok"]:
             raise sqlite3.DatabaseError("damaged: " + "; ".join(problems))
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    tables = connection.execute("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
-    if version == 0 and tables.fetchone()[0]:
+    # One statement, so one snapshot: read apart, another process could commit its migration of a new
+    # file in between, and the file would look like version 0 with tables (someone else's).
+    version, tables = connection.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%')"
+    ).fetchone()
+    if version == 0 and tables:
         raise StoreError(f"{path} is an SQLite file, but not a newsbot store; it was left untouched")
     if version > SCHEMA_VERSION:
         newer = f"newer than this newsbot ({SCHEMA_VERSION})"
         raise StoreError(f"{path} has schema version {version}, {newer}; upgrade newsbot")
     return version
+
+
+@contextmanager
+def closed_on_failure(connection: sqlite3.Connection, path: Path, retry_locked: bool) -> Iterator[None]:
+    """Close the connection if the block fails; a file SQLite cannot read is a StoreError saying so.
+    With `retry_locked`, operational errors (a lock, a read-only file) pass as they are, for the caller
+    to retry or to explain."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        if retry_locked and isinstance(error, sqlite3.OperationalError):
+            raise
+        raise StoreError(unusable(path, error)) from None
+    except BaseException:
+        connection.close()
+        raise
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:

@@ -19,6 +19,7 @@ from newsbot.store.access import (
     OlderSchema,
     StoreError,
     check_writable,
+    closed_on_failure,
     connect_readonly,
     identify,
     not_writable,
@@ -43,11 +44,11 @@ def utc_now_iso() -> str:
 # changes the archive now. The capture columns always name the latest response the state came from.
 _UPSERT = """
 INSERT INTO articles (url, article_id, type, title, section, genre, authors, published_at, updated_at,
-                      description, body, images, related_editorials, content_hash,
+                      description, body, images, related_editorials, sources, content_hash,
                       warc_file, warc_offset, warc_record_id, warc_date,
                       first_seen, last_seen, changed_at, change_seq, first_run)
 VALUES (:url, :article_id, :type, :title, :section, :genre, :authors, :published_at, :updated_at,
-        :description, :body, :images, :related_editorials, :content_hash,
+        :description, :body, :images, :related_editorials, :sources, :content_hash,
         :warc_file, :warc_offset, :warc_record_id, :warc_date, :seen, :seen, :changed,
         (SELECT coalesce(max(change_seq), 0) + 1 FROM articles), :run_id)
 ON CONFLICT (url) DO UPDATE SET
@@ -55,7 +56,7 @@ ON CONFLICT (url) DO UPDATE SET
     genre = excluded.genre,
     authors = excluded.authors, published_at = excluded.published_at, updated_at = excluded.updated_at,
     description = excluded.description, body = excluded.body, images = excluded.images,
-    related_editorials = excluded.related_editorials,
+    related_editorials = excluded.related_editorials, sources = excluded.sources,
     changed_at = CASE WHEN articles.content_hash = excluded.content_hash
                       THEN articles.changed_at ELSE excluded.changed_at END,
     change_seq = CASE WHEN articles.content_hash = excluded.content_hash
@@ -68,11 +69,11 @@ ON CONFLICT (url) DO UPDATE SET
 
 _KEEP_VERSION = """
 INSERT INTO article_versions (url, version, title, section, genre, authors, published_at, updated_at,
-                              description, body, images, related_editorials, content_hash,
+                              description, body, images, related_editorials, sources, content_hash,
                               warc_file, warc_offset, warc_record_id, warc_date, valid_from, superseded_at)
 SELECT url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE url = :url),
        title, section, genre, authors, published_at, updated_at, description, body, images,
-       related_editorials, content_hash, warc_file, warc_offset, warc_record_id, warc_date,
+       related_editorials, sources, content_hash, warc_file, warc_offset, warc_record_id, warc_date,
        changed_at, :changed
 FROM articles WHERE url = :url
 """
@@ -147,14 +148,8 @@ class Store:
             connection = connect_readonly(path)
         except sqlite3.DatabaseError as error:
             raise StoreError(unusable(path, error)) from None
-        try:
+        with closed_on_failure(connection, path, retry_locked=False):
             version = identify(connection, path)
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            raise StoreError(unusable(path, error)) from None
-        except BaseException:
-            connection.close()
-            raise
         if version < SCHEMA_VERSION:
             connection.close()
             raise OlderSchema(f"{path} has schema version {version}; this newsbot needs {SCHEMA_VERSION}")
@@ -163,7 +158,7 @@ class Store:
     @classmethod
     def _open(cls, path: Path, timeout: float, check: bool) -> Store:
         connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-        try:
+        with closed_on_failure(connection, path, retry_locked=True):
             connection.row_factory = sqlite3.Row
             identify(connection, path, check)  # reads only: a foreign file is left byte for byte
             connection.execute("PRAGMA journal_mode = WAL")
@@ -171,15 +166,6 @@ class Store:
             connection.execute("PRAGMA foreign_keys = ON")
             store = cls(connection, path)
             store.migrate()
-        except sqlite3.OperationalError:
-            connection.close()
-            raise
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            raise StoreError(unusable(path, error)) from None
-        except BaseException:
-            connection.close()
-            raise
         return store
 
     def migrate(self) -> None:

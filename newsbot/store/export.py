@@ -10,6 +10,7 @@ at once, so an export's memory does not grow with the archive.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,7 +41,19 @@ _TABLES = {
     "teaser": ("teasers", "index_url, article_id", _columns("teaser", type="'teaser'")),
 }
 # Filters that only exist on one item type.
-_ARTICLE_ONLY = ("genre", "section")
+_ARTICLE_ONLY = ("genre", "section", "search")
+_SEARCH_BITS = re.compile(r'\s+|(".*?")')
+
+
+def fts_query(text: str) -> str:
+    """A search box's text as an FTS5 query that cannot be a syntax error: every word, and every
+    "quoted phrase", must occur (the porter stemmer makes `votes` match `vote`). The same rule as
+    Datasette's `?_search=` (its escape_fts), so `scrapy export --search` and the web page agree.
+    An empty result means the text held no words."""
+    if text.count('"') % 2:
+        text += '"'
+    bits = [bit for bit in _SEARCH_BITS.split(text) if bit and bit != '""']
+    return " ".join(bit if bit.startswith('"') else f'"{bit}"' for bit in bits)
 
 
 class ExportQueryError(ValueError):
@@ -63,6 +76,9 @@ class Selection:
     genre: str | None = None
     section: str | None = None
     author: str | None = None
+    search: str | None = None
+    """Full-text search (articles only): every word or "quoted phrase" occurs in the title, description,
+    body, authors or photo captions; see fts_query."""
     after_change_seq: int | None = None
     """--new: only rows stored or changed after this mark."""
 
@@ -101,6 +117,9 @@ def _where(selection: Selection) -> tuple[list[str], dict]:
             "EXISTS (SELECT 1 FROM json_each(authors) AS author WHERE author.value = :author COLLATE NOCASE)"
         )
         params["author"] = selection.author
+    if selection.search:
+        clauses.append("article_id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :search)")
+        params["search"] = fts_query(selection.search)
     if selection.after_change_seq is not None:
         clauses.append("change_seq > :after_change_seq")
         params["after_change_seq"] = selection.after_change_seq
@@ -112,7 +131,7 @@ def select_rows(store: Store, selection: Selection, fields: tuple[str, ...]) -> 
 
     Articles come in article_id order; teasers by index page, then article_id (as Store.teasers()).
 
-    Nested fields (authors, images, related_editorials) come back decoded: real lists and objects.
+    Nested fields (authors, images, related_editorials, sources) come back decoded: real lists and objects.
     The selection is checked at once (ExportQueryError), before any row is read.
     """
     if selection.item_type not in _TABLES:

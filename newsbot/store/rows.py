@@ -10,11 +10,12 @@ from dataclasses import asdict, dataclass
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS, stronger_genre
 
-JSON_FIELDS = ("authors", "images", "related_editorials")
-CONTENT_FIELDS = ARTICLE_FIELDS[3:]
-"""What a reader sees of an article (title onwards): a change to any of these is a new version."""
+JSON_FIELDS = ("authors", "images", "related_editorials", "sources")
+CONTENT_FIELDS = tuple(name for name in ARTICLE_FIELDS[3:] if name != "sources")
+"""What a reader sees of an article (title onwards): a change to any of these is a new version. Not
+`sources`: the same text, once repaired from the feed and once read from the page, is one version."""
 TEASER_CONTENT_FIELDS = TEASER_FIELDS[2:-1]
-ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "content_hash")
+ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "sources", "content_hash")
 TEASER_COLUMNS = ("index_url", "url", "title", "teaser", "published_at", "updated_at")
 CAPTURE_COLUMNS = ("warc_file", "warc_offset", "warc_record_id", "warc_date")
 
@@ -43,8 +44,8 @@ def content_hash(row: Mapping, fields: tuple[str, ...] = CONTENT_FIELDS) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _json(value) -> str:
-    return json.dumps(value or [], ensure_ascii=False)
+def _json(value, empty: list | dict | None = None) -> str:
+    return json.dumps(value or ([] if empty is None else empty), ensure_ascii=False)
 
 
 def article_row(item: Mapping) -> dict:
@@ -52,7 +53,7 @@ def article_row(item: Mapping) -> dict:
     the capture it was extracted from (item key "capture", a CaptureRef, when the crawl kept one)."""
     row = {name: item.get(name) for name in ARTICLE_COLUMNS if name != "content_hash"}
     for name in JSON_FIELDS:
-        row[name] = _json(item.get(name))
+        row[name] = _json(item.get(name), {} if name == "sources" else [])
     row["content_hash"] = content_hash(row)
     return row | capture_columns(item.get("capture"))
 

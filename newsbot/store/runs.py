@@ -20,6 +20,7 @@ RUN_FIGURES = (
     "failed",
     "errors",
     "health",
+    "crosscheck",
     "message",
     "summary",
 )
@@ -28,7 +29,7 @@ UPDATE crawl_runs SET finished_at = :finished_at, status = :status, finish_reaso
     pages_fetched = :pages_fetched, links_discovered = :links_discovered, items_new = :items_new,
     items_updated = :items_updated, items_unchanged = :items_unchanged,
     items_not_modified = :items_not_modified, dropped = :dropped, failed = :failed, errors = :errors,
-    health = :health, message = :message, summary = :summary
+    health = :health, crosscheck = :crosscheck, message = :message, summary = :summary
 WHERE id = :id
 """
 
@@ -56,7 +57,7 @@ def start_run(store: Store, spider: str, arguments: dict, kind: str, started_at:
 
 def finish_run(store: Store, run_id: int, figures: dict) -> None:
     values = {name: figures.get(name) for name in RUN_FIGURES}
-    for name in ("dropped", "failed", "health"):
+    for name in ("dropped", "failed", "health", "crosscheck"):
         if values[name] is not None:
             values[name] = json.dumps(values[name], sort_keys=True)
     with store.connection:

@@ -174,6 +174,83 @@ MIGRATIONS = {
     PRAGMA user_version = 6;
     """,
     7: """
+    -- Full-text search over articles (scrapy browse, scrapy export --search): title, description,
+    -- body, author names and photo captions, as article_search_text shows them. A contentless FTS5 index
+    -- (content=''), so the text is kept once, in `articles`; the triggers keep it in step with every
+    -- insert and every change of that text. Keyed on article_id, not rowid: a table without an INTEGER
+    -- PRIMARY KEY may get new rowids on VACUUM. (An external-content index over the view cannot serve:
+    -- FTS5 cannot read a content query that uses json_each.)
+    CREATE VIEW article_search_text AS
+        SELECT a.article_id, a.title, a.description, a.body,
+               (SELECT group_concat(j.value, ', ') FROM json_each(a.authors) AS j) AS authors,
+               (SELECT group_concat(json_extract(j.value, '$.caption'), ' ') FROM json_each(a.images) AS j)
+                   AS captions
+        FROM articles AS a;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, description, body, authors, captions,
+        content = '', tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    -- A contentless index deletes an entry only when given exactly the values it indexed, so entries
+    -- leave while the row still holds them (BEFORE) and arrive once it holds the new ones (AFTER), both
+    -- read through the one view.
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
+        SELECT * FROM article_search_text WHERE article_id = new.article_id;
+    END;
+    CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
+        SELECT 'delete', * FROM article_search_text WHERE article_id = old.article_id;
+    END;
+    -- Every re-crawl's upsert sets these columns; only a real change of the indexed text re-indexes.
+    CREATE TRIGGER articles_fts_update_old BEFORE UPDATE
+    OF article_id, title, description, body, authors, images ON articles
+    WHEN (old.article_id, old.title, old.description, old.body, old.authors, old.images)
+        IS NOT (new.article_id, new.title, new.description, new.body, new.authors, new.images)
+    BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, description, body, authors, captions)
+        SELECT 'delete', * FROM article_search_text WHERE article_id = old.article_id;
+    END;
+    CREATE TRIGGER articles_fts_update_new AFTER UPDATE
+    OF article_id, title, description, body, authors, images ON articles
+    WHEN (old.article_id, old.title, old.description, old.body, old.authors, old.images)
+        IS NOT (new.article_id, new.title, new.description, new.body, new.authors, new.images)
+    BEGIN
+        INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
+        SELECT * FROM article_search_text WHERE article_id = new.article_id;
+    END;
+    -- The publication day as printed, in site time (+05:00): for browsing by day. SQLite's date() would
+    -- give the UTC day and put a story of 02:00 in Karachi on the day before.
+    ALTER TABLE articles ADD COLUMN published_day TEXT
+        GENERATED ALWAYS AS (substr(published_at, 1, 10)) VIRTUAL;
+    CREATE INDEX articles_published_day ON articles (published_day);
+    -- Index what an existing archive already holds.
+    INSERT INTO articles_fts (rowid, title, description, body, authors, captions)
+        SELECT * FROM article_search_text;
+    PRAGMA user_version = 7;
+    """,
+    8: """
+    -- Where a field came from when not the article page ({"body": "rss"}); {} for a page's own item.
+    ALTER TABLE articles ADD COLUMN sources TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(sources));
+    ALTER TABLE article_versions ADD COLUMN sources TEXT NOT NULL DEFAULT '{}';
+    -- The site's second copy of each story: the latest RSS item read for an article URL, kept so an
+    -- article downloaded in a later run (or by the opinion spider) can be checked against it.
+    CREATE TABLE feed_copies (
+        url TEXT PRIMARY KEY,
+        feed_url TEXT NOT NULL,
+        title TEXT,
+        published_at TEXT,
+        description TEXT,
+        body TEXT,
+        images TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(images)),
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_run INTEGER
+    );
+    -- Page-vs-feed agreement of a run: articles compared, per field compared/agreed, repairs.
+    ALTER TABLE crawl_runs ADD COLUMN crosscheck TEXT CHECK (crosscheck IS NULL OR json_valid(crosscheck));
+    PRAGMA user_version = 8;
+    """,
+    9: """
     -- Where each stored article state came from: the WARC file (its final name, in NEWSBOT_WARC_DIR)
     -- and the offset, record id and WARC-Date of the response record it was extracted from. NULL for
     -- states stored before capture existed, or with capture off.
@@ -190,7 +267,7 @@ MIGRATIONS = {
     ALTER TABLE teasers ADD COLUMN warc_offset INTEGER;
     ALTER TABLE teasers ADD COLUMN warc_record_id TEXT;
     ALTER TABLE teasers ADD COLUMN warc_date TEXT;
-    PRAGMA user_version = 7;
+    PRAGMA user_version = 9;
     """,
 }
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from newsbot.config import Config
-from newsbot.store import backlog, fetches, runs
+from newsbot.store import backlog, copies, fetches, runs
 from newsbot.store.core import Store, utc_now
 from newsbot.store.rows import CaptureRef
 
@@ -138,6 +138,13 @@ class CrawlState:
         """The capture the cards of this index page were last read from (kept for all its cards)."""
         return self._page_captures.get(index_url)
 
+    def feed_copy(self, url: str) -> dict | None:
+        """The site's RSS copy of an article: read in this run, or stored by a run that saw it in a feed
+        less than NEWSBOT_FEED_COPY_HOURS ago (0: only this run's); None when there is none."""
+        hours = self.config.feed_copy_hours
+        since = (self.now() - timedelta(hours=hours)).isoformat() if hours else None
+        return copies.feed_copy(self.store, url, self.run_id, since)
+
     # --- writes --------------------------------------------------------------------------------
 
     def record_fetch(self, fetch: fetches.Fetch) -> None:
@@ -175,6 +182,9 @@ class CrawlState:
         """Items may carry "capture" (a CaptureRef, from take_capture)."""
         self._sync_files()
         return self.store.save_articles(items, seen_at=self.now_iso(), run_id=self.run_id)
+
+    def keep_feed_copies(self, feed_url: str, items: Iterable[dict]) -> None:
+        copies.save_copies(self.store, feed_url, items, self.now_iso(), self.run_id)
 
     def save_teasers(self, items: Iterable[dict]) -> Counter:
         """Items may carry "capture" (a CaptureRef, from page_capture)."""
