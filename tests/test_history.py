@@ -102,3 +102,15 @@ def test_a_card_is_judged_by_the_capture_it_came_from_not_when_its_row_was_writt
     planned: dict = {}
     plan_teasers(store, [teaser()], MARCH_2, planned)
     assert plan_teasers(store, [teaser()], MARCH_3, planned)[1] == ["unchanged"], "what a dry run planned"
+
+
+def test_the_same_text_owed_to_another_source_is_saved_without_a_new_version(store):
+    store.save_article_rows([state(MARCH_1, sources={"images": "rss"})])
+    plan = plan_for(store, [state(MARCH_2)])  # the page itself now has the images the feed supplied
+    assert (plan.outcome, plan.versions, len(plan.rows)) == ("unchanged", 0, 1)
+    seq = store.articles()[0]["change_seq"]
+    store.save_article_rows(plan.rows)
+    [row] = store.articles()
+    assert (row["sources"], row["change_seq"], row["warc_date"]) == ({}, seq, MARCH_2)
+    assert store.connection.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 0
+    assert plan_for(store, [state(MARCH_2)]).rows == []

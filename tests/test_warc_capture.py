@@ -132,7 +132,8 @@ def test_every_stored_article_points_at_the_response_it_was_extracted_from(captu
             row["warc_date"],
         )
         item = ArticlePage(decode_content(to_response(located), 1 << 25)).item()
-        for name in ARTICLE_FIELDS[3:]:
+        from_feed = json.loads(row["sources"])  # fields the crawl filled from the site's feed copy
+        for name in set(ARTICLE_FIELDS[3:]) - {"sources", *from_feed}:
             value = getattr(item, name)
             kept = json.loads(row[name]) if name in ("authors", "images", "related_editorials") else row[name]
             assert kept == value, f"{row['url']}: {name}"

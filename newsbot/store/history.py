@@ -54,38 +54,44 @@ class ArticlePlan:
     before: dict | None = None
     after: dict | None = None
     """The state the article ends with when it changes."""
-
-    @property
-    def versions(self) -> int:
-        """How many states this plan sends to article_versions."""
-        return len(self.rows) - (1 if self.before is None and self.rows else 0)
+    versions: int = 0
+    """How many states this plan sends to article_versions."""
 
 
 def plan_article(current: dict | None, versions: set[str], states: list[dict]) -> ArticlePlan:
     """Which of `states` (rows from re-extraction, oldest capture first, each with its warc_date) to
-    store over `current` (the stored row or None) and `versions` (its versions' content hashes)."""
+    store over `current` (the stored row or None) and `versions` (its versions' content hashes).
+
+    When the newest state reads as the current row does but owes a field to another source (`sources`:
+    the page now has what the feed copy filled in, or the other way round), it is saved too, as a
+    crawl would save it: no new version, no new change_seq, only `sources` and the capture change.
+    """
     if not states:
         return ArticlePlan("unchanged", before=current)
     if current is not None:
         source = current.get("warc_date") or current["changed_at"]
         if moment(source) > moment(states[-1]["warc_date"]):
             return ArticlePlan("newer_kept", before=current)
-    head, known, rows = current, set(versions), []
+    plan = ArticlePlan("unchanged", before=current)
+    head, known = current, set(versions)
     for number, state in enumerate(states):
-        row = dict(state)
+        row, last = dict(state), number == len(states) - 1
         if head is not None:
             keep_stronger_genre(row, head)  # as the store will reconcile it
         if head is not None and row["content_hash"] == head["content_hash"]:
+            if last and head is current and row["sources"] != current.get("sources"):
+                plan.rows.append(row)
             continue
-        if number < len(states) - 1 and row["content_hash"] in known:
+        if not last and row["content_hash"] in known:
             continue
-        rows.append(row)
+        plan.rows.append(row)
         if head is not None:
             known.add(head["content_hash"])
-        head = row
-    if not rows:
-        return ArticlePlan("unchanged", before=current)
-    return ArticlePlan("new" if current is None else "updated", rows, current, rows[-1])
+            plan.versions += 1
+        head = plan.after = row
+    if plan.after is not None:
+        plan.outcome = "new" if current is None else "updated"
+    return plan
 
 
 def field_changes(before: dict | None, after: dict) -> dict[str, str]:
