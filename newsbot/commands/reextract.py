@@ -18,7 +18,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, archive_path, fail
+from newsbot.commands import ArchiveCommand, Option, add_option_table, archive_path, fail
 from newsbot.commands.crawl import EXIT_ALREADY_RUNNING
 from newsbot.config import ConfigError, number, warc_dir
 from newsbot.dawn import SITE_OFFSET, index_genre
@@ -110,8 +110,8 @@ def report_lines(report: Report) -> list[str]:
     return lines
 
 
-# Every `scrapy reextract` option: (flags, metavar or None for an on/off switch, help); --url repeats.
-REEXTRACT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+# Every `scrapy reextract` option; --url may be repeated.
+REEXTRACT_OPTIONS: tuple[Option, ...] = (
     (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)"),
     (("--warc",), "PATH", "a WARC file or folder (default: NEWSBOT_WARC_DIR)"),
     (("--since",), "D", "captures on/after D (YYYY-MM-DD or ISO datetime)"),
@@ -133,13 +133,7 @@ class Command(ArchiveCommand, ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        group = parser.add_argument_group(title="Re-extraction Options")
-        for flags, metavar, help_text in REEXTRACT_OPTIONS:
-            if metavar is None:
-                group.add_argument(*flags, action="store_true", help=help_text)
-            else:
-                action = "append" if flags == ("--url",) else "store"
-                group.add_argument(*flags, metavar=metavar, action=action, help=help_text)
+        add_option_table(parser, "Re-extraction Options", REEXTRACT_OPTIONS, repeatable=("--url",))
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         settings = self.project_settings(args)
