@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import bounds, common, crawl, extraction, store
+from bench import bounds, common, crawl, extraction, store, warc
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ BENCHMARKS = [
     Benchmark("search", store.search, {"rows": 2000, "runs": 1}),
     Benchmark("sitemap_memory", bounds.sitemap_memory, {"articles": 100, "urls": 20_000}),
     Benchmark("page_guard", bounds.page_guard, {"rounds": 1}),
+    Benchmark("warc", warc.run, {"pages": 200, "rounds": 1, "variants": 2}),
 ]
 
 

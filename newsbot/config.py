@@ -17,11 +17,13 @@ from weakref import WeakKeyDictionary
 from scrapy.settings import BaseSettings
 
 from newsbot import settings as defaults
+from newsbot.warc.reader import is_warc_file, warc_files
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
 COVERAGE_FIELDS = ("title", "published_at", "body", "authors", "description", "images", "image_captions")
 """What NEWSBOT_HEALTH_COVERAGE may name (image_captions: the share of images with a caption)."""
 AGREEMENT_FIELDS = ("title", "published_at", "body", "image_captions", "image_credits")
@@ -107,11 +109,17 @@ class Config:
     """A discovered columnist's author page is read again once its last reading is this old."""
     max_authors_per_run: int = 20
     """Discovered columnists' author pages one opinion run may start reading (0: none)."""
+    mirror_warc: Path | None = None
+    """NEWSBOT_MIRROR naming a WARC file or folder: the crawl is replayed from its captures."""
+    warc_dir: Path | None = None
+    """Where every download is kept as WARC; None when capture is off (NEWSBOT_WARC_DIR empty, or a
+    replay from WARC, which has nothing new to keep)."""
+    warc_max_bytes: int = 1000 * MB
 
     @property
     def mirrored(self) -> bool:
-        """True when requests are answered by a mirror or snapshot instead of the live site."""
-        return bool(self.mirror_url or self.mirror_dir)
+        """True when requests are answered by a mirror, snapshot or WARC instead of the live site."""
+        return bool(self.mirror_url or self.mirror_dir or self.mirror_warc)
 
     @classmethod
     def of(cls, crawler: Crawler) -> Config:
@@ -123,9 +131,10 @@ class Config:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Config:
-        mirror_url, mirror_dir = _mirror(settings)
+        mirror_url, mirror_dir, mirror_warc = _mirror(settings)
+        db = _db(settings)
         return cls(
-            db=_db(settings),
+            db=db,
             mirror_url=mirror_url,
             mirror_dir=mirror_dir,
             seeds=_seeds(settings),
@@ -145,6 +154,9 @@ class Config:
             catchup_days=_catchup_days(settings),
             author_revisit_days=number(settings, "NEWSBOT_AUTHOR_REVISIT_DAYS"),
             max_authors_per_run=int(number(settings, "NEWSBOT_MAX_AUTHORS_PER_RUN", whole=True)),
+            mirror_warc=mirror_warc,
+            warc_dir=None if mirror_warc else warc_dir(settings, db),
+            warc_max_bytes=int(number(settings, "NEWSBOT_WARC_MAX_MB", minimum=0.01) * MB),
         )
 
 
@@ -216,21 +228,43 @@ def _coverage(
     return shares
 
 
-def _mirror(settings: BaseSettings) -> tuple[str | None, Path | None]:
+def _mirror(settings: BaseSettings) -> tuple[str | None, Path | None, Path | None]:
+    """(mirror URL, snapshot directory, WARC file or folder): at most one is set."""
     mirror = (setting(settings, "NEWSBOT_MIRROR") or "").strip()
     if not mirror:
-        return None, None
+        return None, None, None
     if urlsplit(mirror).scheme in ("http", "https"):
         if not urlsplit(mirror).hostname:
             raise ConfigError(f"NEWSBOT_MIRROR={mirror!r} has no host; use e.g. http://127.0.0.1:8123")
-        return mirror.rstrip("/"), None
-    mirror_dir = resolve_path(mirror)
-    if not (mirror_dir / "manifest.json").is_file():
+        return mirror.rstrip("/"), None, None
+    path = resolve_path(mirror)
+    if (path / "manifest.json").is_file():
+        return None, path, None
+    if (path.is_file() and is_warc_file(path)) or (path.is_dir() and warc_files(path)):
+        return None, None, path
+    raise ConfigError(
+        f"NEWSBOT_MIRROR={mirror!r} is neither an http(s) URL nor a snapshot directory "
+        "with a manifest.json (see seeds/README.md) nor a .warc.gz file or a folder holding some"
+    )
+
+
+def warc_dir(settings: BaseSettings, db: Path) -> Path | None:
+    """NEWSBOT_WARC_DIR: unset means a warc/ folder beside the archive, empty means no capture. The
+    folder may not exist yet (capture creates it), but the folder it would go in must."""
+    value = setting(settings, "NEWSBOT_WARC_DIR")
+    if value is None:
+        return db.parent / "warc"
+    value = str(value).strip()
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
         raise ConfigError(
-            f"NEWSBOT_MIRROR={mirror!r} is neither an http(s) URL nor a snapshot directory "
-            "with a manifest.json (see seeds/README.md)"
+            f"NEWSBOT_WARC_DIR={value!r} is not a folder; give a folder, or set it empty to keep no WARC"
         )
-    return None, mirror_dir
+    if not path.parent.resolve().is_dir():
+        raise ConfigError(f"NEWSBOT_WARC_DIR={value!r}: directory {str(path.parent)!r} does not exist")
+    return path
 
 
 def file_path(name: str, value: str) -> Path:

@@ -8,6 +8,8 @@ COMMANDS_MODULE = "newsbot.commands"
 # --- newsbot's own settings (documented in README.md) ---
 NEWSBOT_DB = "newsbot.db"
 NEWSBOT_MIRROR = ""
+NEWSBOT_WARC_DIR = None  # None: a warc/ folder beside NEWSBOT_DB; "" turns capture off
+NEWSBOT_WARC_MAX_MB = 1000
 NEWSBOT_SEEDS = "seeds/start-points.toml"
 NEWSBOT_CONTACT = ""
 NEWSBOT_BATCH_SIZE = 100
@@ -84,6 +86,7 @@ EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "newsbot.monitoring.progress.Progress": 0,
     "newsbot.store.state.CrawlState": 100,
+    "newsbot.downloader.capture.WarcCapture": 200,
     "newsbot.monitoring.runs.RunMonitor": 400,
     "newsbot.monitoring.statsfile.StatsFile": 500,
 }

@@ -2,15 +2,19 @@
 objects, so an upgrade that renames or changes one fails a test by name instead of a crawl quietly."""
 
 import ast
+import gzip
 import io
 import time
 from pathlib import Path
 
+import brotli
+import pytest
 from scrapy import Request
 from scrapy.core.downloader import Downloader
 from scrapy.exporters import CsvItemExporter
+from scrapy.http import HtmlResponse, Response
 
-from newsbot.compat import hold_download_slot, write_csv_header_now
+from newsbot.compat import decode_content, hold_download_slot, write_csv_header_now
 from newsbot.spiders.articles import ArticlesSpider
 from tests.conftest import newsbot_crawler
 
@@ -45,6 +49,25 @@ def test_write_csv_header_now_writes_it_once_before_any_row():
     exporter.export_item({"url": "u", "title": "t"})
     exporter.finish_exporting()
     assert output.getvalue() == b"url,title\r\nu,t\r\n"
+
+
+def test_decode_content_decodes_a_stack_of_encodings_as_a_crawl_does():
+    """Relies on HttpCompressionMiddleware._split_encodings and ._decode (gzip, br; max size)."""
+    page = "<html><head><title>Ünïcode</title></head><body>x</body></html>".encode()
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip, br"}
+    body = brotli.compress(gzip.compress(page))
+    response = Response("https://www.dawn.com/news/1", headers=headers, body=body)
+    decoded = decode_content(response, 1 << 20)
+    assert isinstance(decoded, HtmlResponse) and decoded.body == page
+    assert decoded.css("title::text").get() == "Ünïcode"
+    assert b"Content-Encoding" not in decoded.headers and decoded.url == response.url
+    plain = Response("https://www.dawn.com/news/1", headers={"Content-Type": "text/html"}, body=page)
+    assert decode_content(plain, 1 << 20) is plain
+    with pytest.raises(ValueError, match="exceeded"):
+        decode_content(response, 10)
+    unknown = Response("https://www.dawn.com/news/1", headers={"Content-Encoding": "compress"}, body=b"x")
+    with pytest.raises(ValueError, match="'compress' cannot be decoded"):
+        decode_content(unknown, 1 << 20)
 
 
 def _private_scrapy_uses(path: Path) -> list[str]:

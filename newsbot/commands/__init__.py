@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -25,6 +26,24 @@ def archive_path(given: str | None, settings: BaseSettings) -> Path:
     if not value:
         raise ConfigError("no database given: set NEWSBOT_DB or pass --db PATH")
     return Path(value).expanduser()
+
+
+Option = tuple[tuple[str, ...], str | None, str]
+"""A command option: (flags, metavar or None for an on/off switch, help)."""
+
+
+def add_option_table(
+    parser: argparse.ArgumentParser, title: str, options: Iterable[Option], repeatable: tuple[str, ...] = ()
+) -> None:
+    """The options of a command, from its table, as one group; a flag in `repeatable` may be given
+    more than once (its value is then a list)."""
+    group = parser.add_argument_group(title=title)
+    for flags, metavar, help_text in options:
+        if metavar is None:
+            group.add_argument(*flags, action="store_true", help=help_text)
+        else:
+            action = "append" if set(flags) & set(repeatable) else "store"
+            group.add_argument(*flags, metavar=metavar, action=action, help=help_text)
 
 
 class ArchiveCommand:
@@ -54,12 +73,3 @@ class ArchiveCommand:
             fail(f"unexpected argument(s): {' '.join(args)}")
         assert self.settings is not None
         return self.settings
-
-
-def add_option_table(
-    parser: argparse.ArgumentParser, title: str, table: tuple[tuple[tuple[str, ...], str, str], ...]
-) -> None:
-    """A command's options from a table of (flags, metavar, help): one group in `scrapy CMD -h`."""
-    group = parser.add_argument_group(title=title)
-    for flags, metavar, help_text in table:
-        group.add_argument(*flags, metavar=metavar, help=help_text)

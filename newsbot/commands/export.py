@@ -22,7 +22,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, archive_path, fail
+from newsbot.commands import ArchiveCommand, Option, add_option_table, archive_path, fail
 from newsbot.config import ConfigError
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
@@ -167,7 +167,7 @@ def build_request(
 
 
 # (flags, metavar or None for an on/off switch, help) of every `scrapy export` option; docs/export.md.
-EXPORT_OPTIONS: tuple[tuple[tuple[str, ...], str | None, str], ...] = (
+EXPORT_OPTIONS: tuple[Option, ...] = (
     (("-o", "--output"), "FILE", "output file, or - for standard output"),
     (("--format",), "FORMAT", "csv, json or jsonl (default: from the file extension)"),
     (("--type",), "TYPE", "article (default) or teaser"),
@@ -195,12 +195,7 @@ class Command(ArchiveCommand, ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        group = parser.add_argument_group(title="Export Options")
-        for flags, metavar, help_text in EXPORT_OPTIONS:
-            if metavar is None:
-                group.add_argument(*flags, action="store_true", help=help_text)
-            else:
-                group.add_argument(*flags, metavar=metavar, help=help_text)
+        add_option_table(parser, "Export Options", EXPORT_OPTIONS)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         settings = self.project_settings(args)

@@ -7,6 +7,7 @@ import json
 import re
 from weakref import WeakKeyDictionary
 
+from scrapy.http import TextResponse
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsbot.pages.limits import parse_cost_problem
@@ -251,6 +252,15 @@ def failure_page_reason(response) -> str | None:
         _failure_reasons[response] = reason
     except TypeError:  # not weak-referenceable: just not remembered
         pass
+    return reason
+
+
+def unreadable_reason(response, html: bool = True) -> str | None:
+    """Why a listing, feed, sitemap or index page cannot be read at all (an empty body, a bot challenge,
+    or a non-text answer where HTML is expected), or None when its page object may try."""
+    reason = failure_page_reason(response)
+    if reason is None and html and not isinstance(response, TextResponse):
+        reason = "not_html"
     return reason
 
 

@@ -9,11 +9,10 @@ from urllib.parse import urljoin, urlsplit
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
-from newsbot.dawn import CANONICAL_ARTICLE, SITE_HOST
+from newsbot.dawn import AUTHOR_PAGE, CANONICAL_ARTICLE, SITE_HOST
 
 _SQLITE_INTEGER_LIMIT = 2**63
 _ARTICLE_PATH = re.compile(r"^/news/(?:amp/)?(\d+)(?:/[^/]*)?/?$")
-_AUTHOR_PATH = re.compile(r"^/authors/(?P<id>\d+)/(?P<slug>[^/]+)(?:/(?P<page>\d+))?/?$")
 
 
 def join_url(base: str, url: str) -> str | None:
@@ -54,7 +53,7 @@ def author_page(url: str | None) -> tuple[int, str, int] | None:
         return None
     if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != SITE_HOST:
         return None
-    match = _AUTHOR_PATH.match(parts.path)
+    match = AUTHOR_PAGE.match(parts.path)
     if not match or int(match.group("id")) >= _SQLITE_INTEGER_LIMIT:
         return None
     first_page = f"https://{SITE_HOST}/authors/{match.group('id')}/{match.group('slug')}"

@@ -12,15 +12,16 @@ from typing import Any, ClassVar, Self, TypeVar
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from newsbot.config import Config
+from newsbot.downloader.capture import capture_of
 from newsbot.items import ArticleItem, is_stronger_genre
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
-from newsbot.pages.common import failure_page_reason
+from newsbot.pages.common import unreadable_reason
 from newsbot.spiders.arguments import SpiderArguments
 from newsbot.spiders.budget import RunBudget
 from newsbot.spiders.columnists import columnists
@@ -254,6 +255,7 @@ class NewsbotSpider(Spider):
         self.stats.inc_value("newsbot/articles/extracted")
         if item.url:
             self.extracted_genre[item.url] = item.genre
+            self.state.note_capture(item.url, capture_of(response))
         if item.genre != "news":  # a column's byline leads to its writer's other columns
             self.note_bylines(page.bylines())
         yield item
@@ -272,9 +274,7 @@ class NewsbotSpider(Spider):
         (newsbot/failed/start_point/<reason>) and logged with its URL, instead of ending the callback
         in a traceback or passing for a page with no links.
         """
-        reason = failure_page_reason(response)
-        if reason is None and html and not isinstance(response, TextResponse):
-            reason = "not_html"
+        reason = unreadable_reason(response, html)
         if reason:
             self._count_failed("start_point", reason, response.url)
             return None

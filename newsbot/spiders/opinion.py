@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from scrapy import Request
 from scrapy.http import Response
 
+from newsbot.downloader.capture import capture_of
 from newsbot.items import TeaserItem
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import OpinionIndexPage
@@ -108,6 +109,7 @@ class OpinionSpider(DatedListSpider):
         self.read_author_page(response.url, result.bylines)
         counted_as = "backfill" if dated is not None else "discovered"
         self.stats.inc_value("newsbot/index/pages")
+        self.state.note_page_capture(response.url, capture_of(response))
         self.stats.inc_value("newsbot/index/teasers", len(result.teasers))
         for reason, detail in result.rejected:
             count_drop(self.stats, reason, response.url, detail)

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,12 +39,17 @@ def utc_now_iso() -> str:
 
 
 # A row reached again keeps first_seen. The genre it gets was already reconciled (keep_stronger_genre).
+# :seen is when the page was seen (first_seen, last_seen), :changed when the archive's state changes
+# (changed_at): the same moment in a crawl; `scrapy reextract` sees pages at their capture time and
+# changes the archive now. The capture columns always name the latest response the state came from.
 _UPSERT = """
 INSERT INTO articles (url, article_id, type, title, section, genre, authors, published_at, updated_at,
                       description, body, images, related_editorials, sources, content_hash,
+                      warc_file, warc_offset, warc_record_id, warc_date,
                       first_seen, last_seen, changed_at, change_seq, first_run)
 VALUES (:url, :article_id, :type, :title, :section, :genre, :authors, :published_at, :updated_at,
-        :description, :body, :images, :related_editorials, :sources, :content_hash, :seen, :seen, :seen,
+        :description, :body, :images, :related_editorials, :sources, :content_hash,
+        :warc_file, :warc_offset, :warc_record_id, :warc_date, :seen, :seen, :changed,
         (SELECT coalesce(max(change_seq), 0) + 1 FROM articles), :run_id)
 ON CONFLICT (url) DO UPDATE SET
     title = excluded.title, section = excluded.section,
@@ -53,20 +58,23 @@ ON CONFLICT (url) DO UPDATE SET
     description = excluded.description, body = excluded.body, images = excluded.images,
     related_editorials = excluded.related_editorials, sources = excluded.sources,
     changed_at = CASE WHEN articles.content_hash = excluded.content_hash
-                      THEN articles.changed_at ELSE excluded.last_seen END,
+                      THEN articles.changed_at ELSE excluded.changed_at END,
     change_seq = CASE WHEN articles.content_hash = excluded.content_hash
                       THEN articles.change_seq ELSE excluded.change_seq END,
-    content_hash = excluded.content_hash, last_seen = excluded.last_seen
+    warc_file = excluded.warc_file, warc_offset = excluded.warc_offset,
+    warc_record_id = excluded.warc_record_id, warc_date = excluded.warc_date,
+    content_hash = excluded.content_hash, last_seen = max(articles.last_seen, excluded.last_seen)
 """
 
 
 _KEEP_VERSION = """
 INSERT INTO article_versions (url, version, title, section, genre, authors, published_at, updated_at,
                               description, body, images, related_editorials, sources, content_hash,
-                              valid_from, superseded_at)
+                              warc_file, warc_offset, warc_record_id, warc_date, valid_from, superseded_at)
 SELECT url, (SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE url = :url),
        title, section, genre, authors, published_at, updated_at, description, body, images,
-       related_editorials, sources, content_hash, changed_at, :seen
+       related_editorials, sources, content_hash, warc_file, warc_offset, warc_record_id, warc_date,
+       changed_at, :changed
 FROM articles WHERE url = :url
 """
 
@@ -74,15 +82,19 @@ FROM articles WHERE url = :url
 # and gets a new change_seq.
 _UPSERT_TEASER = """
 INSERT INTO teasers (index_url, url, article_id, title, teaser, authors, published_at, updated_at,
-                     content_hash, first_seen, last_seen, change_seq)
+                     content_hash, warc_file, warc_offset, warc_record_id, warc_date,
+                     first_seen, last_seen, change_seq)
 VALUES (:index_url, :url, :article_id, :title, :teaser, :authors, :published_at, :updated_at,
-        :content_hash, :seen, :seen, (SELECT coalesce(max(change_seq), 0) + 1 FROM teasers))
+        :content_hash, :warc_file, :warc_offset, :warc_record_id, :warc_date,
+        :seen, :seen, (SELECT coalesce(max(change_seq), 0) + 1 FROM teasers))
 ON CONFLICT (index_url, url) DO UPDATE SET
     change_seq = CASE WHEN teasers.content_hash = excluded.content_hash
                       THEN teasers.change_seq ELSE excluded.change_seq END,
     title = excluded.title, teaser = excluded.teaser, authors = excluded.authors,
     published_at = excluded.published_at, updated_at = excluded.updated_at,
-    content_hash = excluded.content_hash, last_seen = excluded.last_seen
+    warc_file = excluded.warc_file, warc_offset = excluded.warc_offset,
+    warc_record_id = excluded.warc_record_id, warc_date = excluded.warc_date,
+    content_hash = excluded.content_hash, last_seen = max(teasers.last_seen, excluded.last_seen)
 """
 
 
@@ -176,7 +188,11 @@ class Store:
         A changed article's previous state is copied to article_versions first, so nothing is lost.
         A new row remembers `run_id`, the run that first stored it.
         """
-        rows = [article_row(item) | {"seen": seen_at, "run_id": run_id} for item in items]
+        moments = {"seen": seen_at, "changed": seen_at, "run_id": run_id}
+        return self.save_article_rows([article_row(item) | moments for item in items])
+
+    def save_article_rows(self, rows: list[dict]) -> Counter:
+        """save_articles for rows already made (article_row, plus "seen", "changed" and "run_id")."""
         lookup = "SELECT content_hash, genre FROM articles WHERE url = :url"
         return self._save(rows, lookup, _UPSERT, before_change=_KEEP_VERSION, reconcile=keep_stronger_genre)
 
@@ -192,7 +208,7 @@ class Store:
         lookup: str,
         upsert: str,
         before_change: str | None = None,
-        reconcile: Callable[[dict, sqlite3.Row], None] | None = None,
+        reconcile: Callable[[dict, Mapping], None] | None = None,
     ) -> Counter:
         """Run `upsert` per row in one BEGIN IMMEDIATE transaction, counting outcomes by content hash.
 

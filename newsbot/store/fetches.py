@@ -25,14 +25,16 @@ ON CONFLICT (url) DO UPDATE SET
 def seen_state(store: Store, url: str) -> dict | None:
     """What the archive knows of a URL before downloading it, or None when it should be treated as new.
 
-    A stored article gives its dates, genre and last fetch. A page that was downloaded but gave no
-    article (dropped: no title, no date, not an article) gives only its fetch, so it is not downloaded
-    again until a listing says it changed. Anything else counts as never seen: a failed download, and a
-    page downloaded ("fetched") whose article never reached the store (a crash lost its batch).
+    A stored article gives its dates, genre, last fetch and the capture its state came from. A page
+    that was downloaded but gave no article (dropped: no title, no date, not an article) gives only its
+    fetch, so it is not downloaded again until a listing says it changed. Anything else counts as
+    never seen: a failed download, and a page downloaded ("fetched") whose article never reached the
+    store (a crash lost its batch).
     """
     row = store.connection.execute(
         "SELECT a.url IS NOT NULL AS stored, a.first_seen, a.last_seen, a.published_at, a.updated_at,"
-        " a.genre, f.fetched_at, f.outcome, f.etag, f.last_modified, f.declared_at"
+        " a.genre, a.warc_record_id, a.warc_date, f.fetched_at, f.outcome, f.etag, f.last_modified,"
+        " f.declared_at"
         " FROM (SELECT ? AS url) AS q LEFT JOIN articles AS a ON a.url = q.url"
         " LEFT JOIN fetches AS f ON f.url = q.url",
         (url,),

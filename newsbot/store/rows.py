@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS, stronger_genre
 
@@ -17,6 +17,24 @@ CONTENT_FIELDS = tuple(name for name in ARTICLE_FIELDS[3:] if name != "sources")
 TEASER_CONTENT_FIELDS = TEASER_FIELDS[2:-1]
 ARTICLE_COLUMNS = ("url", "article_id", "type", *CONTENT_FIELDS, "sources", "content_hash")
 TEASER_COLUMNS = ("index_url", "url", "title", "teaser", "published_at", "updated_at")
+CAPTURE_COLUMNS = ("warc_file", "warc_offset", "warc_record_id", "warc_date")
+
+
+@dataclass(frozen=True)
+class CaptureRef:
+    """Where the response an article state was extracted from is kept (columns CAPTURE_COLUMNS)."""
+
+    warc_file: str
+    """The WARC file's final name (it is `NAME.open` while written, and after a crash until recovered)."""
+    warc_offset: int
+    """Byte offset of the response record's gzip member: `warcio extract FILE OFFSET` prints it."""
+    warc_record_id: str
+    warc_date: str
+    """The record's WARC-Date (UTC, microseconds): when the response was captured."""
+
+
+def capture_columns(capture: CaptureRef | None) -> dict:
+    return asdict(capture) if capture is not None else dict.fromkeys(CAPTURE_COLUMNS)
 
 
 def content_hash(row: Mapping, fields: tuple[str, ...] = CONTENT_FIELDS) -> str:
@@ -31,24 +49,26 @@ def _json(value, empty: list | dict | None = None) -> str:
 
 
 def article_row(item: Mapping) -> dict:
-    """An article item as a row: nested fields as JSON text (encoded once), plus its content hash."""
+    """An article item as a row: nested fields as JSON text (encoded once), plus its content hash and
+    the capture it was extracted from (item key "capture", a CaptureRef, when the crawl kept one)."""
     row = {name: item.get(name) for name in ARTICLE_COLUMNS if name != "content_hash"}
     for name in JSON_FIELDS:
         row[name] = _json(item.get(name), {} if name == "sources" else [])
     row["content_hash"] = content_hash(row)
-    return row
+    return row | capture_columns(item.get("capture"))
 
 
 def teaser_row(item: Mapping) -> dict:
-    """A teaser item as a row (authors as JSON text)."""
+    """A teaser item as a row (authors as JSON text), with the capture of its index page (item key
+    "capture", when the crawl kept one)."""
     row = {name: item.get(name) for name in TEASER_COLUMNS}
     row["article_id"] = int(item["url"].rsplit("/", 1)[1])
     row["authors"] = _json(item.get("authors"))
     row["content_hash"] = content_hash(row, TEASER_CONTENT_FIELDS)
-    return row
+    return row | capture_columns(item.get("capture"))
 
 
-def keep_stronger_genre(row: dict, stored: sqlite3.Row) -> None:
+def keep_stronger_genre(row: dict, stored: Mapping) -> None:
     """A piece stored as an editorial or opinion stays one when reached again as plain news."""
     genre = stronger_genre(row["genre"], stored["genre"])
     if genre != row["genre"]:

@@ -18,6 +18,7 @@ from newsbot.config import Config
 from newsbot.store import authors, backlog, copies, days, fetches, runs
 from newsbot.store.backlog import Deferred
 from newsbot.store.core import Store, utc_now
+from newsbot.store.rows import CaptureRef
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ class CrawlState:
         self.spider = ""
         self.kind = "discovery"
         self._store: Store | None = None
+        self._syncs: list[Callable[[], None]] = []
+        self._captures: dict[str, CaptureRef] = {}
+        self._page_captures: dict[str, CaptureRef] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
@@ -119,6 +123,33 @@ class CrawlState:
         """True when every URL has an article stored by another run than this one."""
         return self.store.stored_by_other_runs(urls, self.run_id) == set(urls)
 
+    # --- captures (the WARC writer owns the files; the archive only points into them) ------------
+
+    def sync_before_writes(self, sync: Callable[[], None]) -> None:
+        """`sync()` makes durable what rows will point at (the WARC writer's fsync); it runs before any
+        article rows commit, so a committed row never points at a record a crash could lose."""
+        self._syncs.append(sync)
+
+    def note_capture(self, url: str, capture: CaptureRef | None) -> None:
+        """The article at `url` was just extracted from this capture (None: from a response not kept)."""
+        if capture is None:
+            self._captures.pop(url, None)
+        else:
+            self._captures[url] = capture
+
+    def take_capture(self, url: str) -> CaptureRef | None:
+        """The capture noted for `url`, handed over once (to the item about to be stored)."""
+        return self._captures.pop(url, None)
+
+    def note_page_capture(self, index_url: str, capture: CaptureRef | None) -> None:
+        """The teaser cards of index page `index_url` were just read from this capture."""
+        if capture is not None:
+            self._page_captures[index_url] = capture
+
+    def page_capture(self, index_url: str) -> CaptureRef | None:
+        """The capture the cards of this index page were last read from (kept for all its cards)."""
+        return self._page_captures.get(index_url)
+
     def feed_copy(self, url: str) -> dict | None:
         """The site's RSS copy of an article: read in this run, or stored by a run that saw it in a feed
         less than NEWSBOT_FEED_COPY_HOURS ago (0: only this run's); None when there is none."""
@@ -159,13 +190,21 @@ class CrawlState:
     def mark_dropped(self, url: str) -> None:
         fetches.mark_dropped(self.store, url)
 
+    def _sync_files(self) -> None:
+        for sync in self._syncs:
+            sync()
+
     def save_articles(self, items: Iterable[dict]) -> Counter:
+        """Items may carry "capture" (a CaptureRef, from take_capture)."""
+        self._sync_files()
         return self.store.save_articles(items, seen_at=self.now_iso(), run_id=self.run_id)
 
     def keep_feed_copies(self, feed_url: str, items: Iterable[dict]) -> None:
         copies.save_copies(self.store, feed_url, items, self.now_iso(), self.run_id)
 
     def save_teasers(self, items: Iterable[dict]) -> Counter:
+        """Items may carry "capture" (a CaptureRef, from page_capture)."""
+        self._sync_files()
         return self.store.save_teasers(items, seen_at=self.now_iso())
 
     # --- what the site listed per day; columnists -------------------------------------------------
