@@ -11,6 +11,7 @@ from typing import NoReturn
 from scrapy.settings import BaseSettings, Settings
 
 from newsbot.config import ConfigError, setting
+from newsbot.store.access import StoreError
 
 
 def fail(message: str, status: int = 2) -> NoReturn:
@@ -29,6 +30,17 @@ def archive_path(given: str | None, settings: BaseSettings) -> Path:
 
 
 Option = tuple[tuple[str, ...], str | None, str]
+DB_OPTION: Option = (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)")
+
+
+def date_range_options(what: str) -> tuple[Option, Option]:
+    """--since and --until on `what` ("published", "captured")."""
+    return (
+        (("--since",), "D", f"{what} on/after D (YYYY-MM-DD or ISO datetime)"),
+        (("--until",), "D", f"{what} on/before D (a date includes that day)"),
+    )
+
+
 """A command option: (flags, metavar or None for an on/off switch, help)."""
 
 
@@ -53,19 +65,45 @@ class ArchiveCommand:
 
     requires_project = True
     requires_crawler_process = False
+    options_title = ""
+    options: tuple[Option, ...] = ()
+    """The command's options as a table (add_option_table); `repeatable` flags may repeat."""
+    repeatable: tuple[str, ...] = ()
+    option_defaults: dict[str, object] = {}
     usage = ""
     summary = ""
     description = ""
     settings: Settings | None
 
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)  # type: ignore[misc]  # ScrapyCommand's, next in the command's MRO
+        add_option_table(parser, self.options_title, self.options, self.repeatable)
+        parser.set_defaults(**self.option_defaults)
+
     def syntax(self) -> str:
-        return self.usage
+        """The usage line: as declared, else every option of the table, in its order."""
+        return self.usage or " ".join(
+            f"[{flags[0]}{f' {metavar}' if metavar else ''}{' ...' if flags[0] in self.repeatable else ''}]"
+            for flags, metavar, _ in self.options
+        )
 
     def short_desc(self) -> str:
         return self.summary
 
     def long_desc(self) -> str:
         return self.description
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Check the command line, then perform(); a mistake a user made is one line and exit 2."""
+        settings = self.project_settings(args)
+        try:
+            self.perform(opts, settings)
+        except (ConfigError, StoreError) as error:
+            fail(str(error))
+
+    def perform(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
+        """The command's work; raise ConfigError (or StoreError) for anything a user got wrong."""
+        raise NotImplementedError
 
     def project_settings(self, args: list[str]) -> BaseSettings:
         """The project's settings, once the command line is known to hold options only."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, archive_path, fail
+from newsbot.commands import DB_OPTION, ArchiveCommand, archive_path
 from newsbot.config import ConfigError
 from newsbot.exporters import open_archive
 
@@ -99,7 +99,6 @@ async def _serve(app, sock: socket.socket) -> None:
 
 
 class Command(ArchiveCommand, ScrapyCommand):
-    usage = "[--db PATH] [--host HOST] [--port PORT] [--public]"
     summary = "Browse and search the archive in a web page (Datasette: search, facets, queries, charts)"
     description = (
         "Serve the SQLite archive (NEWSBOT_DB or --db) read-only as a web page, on 127.0.0.1:8001 by "
@@ -107,37 +106,32 @@ class Command(ArchiveCommand, ScrapyCommand):
         "time limits. Needs the browse extra: pip install -e '.[browse]'."
     )
 
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        group = parser.add_argument_group(title="Browse Options")
-        group.add_argument("--db", metavar="PATH", help="the SQLite archive (default: NEWSBOT_DB)")
-        group.add_argument("--host", metavar="HOST", default=DEFAULT_HOST, help=f"default {DEFAULT_HOST}")
-        group.add_argument(
-            "--port", metavar="PORT", default=str(DEFAULT_PORT), help=f"default {DEFAULT_PORT}; 0 = any free"
-        )
-        group.add_argument(
-            "--public",
-            action="store_true",
-            help="serve beyond this machine: no arbitrary SQL, robots blocked, short time limits",
-        )
+    options_title = "Browse Options"
+    options = (
+        DB_OPTION,
+        (("--host",), "HOST", f"default {DEFAULT_HOST}"),
+        (("--port",), "PORT", f"default {DEFAULT_PORT}; 0 = any free"),
+        (
+            ("--public",),
+            None,
+            "serve beyond this machine: no arbitrary SQL, robots blocked, short time limits",
+        ),
+    )
+    option_defaults = {"host": DEFAULT_HOST, "port": str(DEFAULT_PORT)}
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        settings = self.project_settings(args)
+    def perform(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
+        request = build_request(opts, settings)
         try:
-            request = build_request(opts, settings)
-            try:
-                from newsbot.browse.app import datasette
-            except ImportError as error:
-                raise ConfigError(
-                    f"scrapy browse needs Datasette ({error.name} is missing): pip install -e '.[browse]'"
-                ) from None
-            # Refuses a missing or foreign file (as export does); reads a current archive without
-            # writing, and brings an older one up to date first (search needs it).
-            open_archive(request.db, writable=False).close()
-            app = datasette(request.db, public=request.public)
-            sock = _listen(request.host, request.port)
-        except ConfigError as error:
-            fail(str(error))
+            from newsbot.browse.app import datasette
+        except ImportError as error:
+            raise ConfigError(
+                f"scrapy browse needs Datasette ({error.name} is missing): pip install -e '.[browse]'"
+            ) from None
+        # Refuses a missing or foreign file (as export does); reads a current archive without
+        # writing, and brings an older one up to date first (search needs it).
+        open_archive(request.db, writable=False).close()
+        app = datasette(request.db, public=request.public)
+        sock = _listen(request.host, request.port)
         host, port = sock.getsockname()[:2]
         shown_host = f"[{host}]" if ":" in host else host
         mode = "public: no arbitrary SQL, robots blocked" if request.public else "local"

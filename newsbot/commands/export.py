@@ -22,7 +22,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, Option, add_option_table, archive_path, fail
+from newsbot.commands import DB_OPTION, ArchiveCommand, Option, archive_path, date_range_options
 from newsbot.config import ConfigError
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
@@ -171,8 +171,7 @@ EXPORT_OPTIONS: tuple[Option, ...] = (
     (("-o", "--output"), "FILE", "output file, or - for standard output"),
     (("--format",), "FORMAT", "csv, json or jsonl (default: from the file extension)"),
     (("--type",), "TYPE", "article (default) or teaser"),
-    (("--since",), "D", "published on/after D (YYYY-MM-DD or ISO datetime)"),
-    (("--until",), "D", "published on/before D (a date includes that day)"),
+    *date_range_options("published"),
     (("--genre",), "G", "news, opinion or editorial (articles only)"),
     (("--section",), "S", "exact section, ignoring ASCII case (articles only)"),
     (("--author",), "NAME", "one of the authors is exactly NAME (ignoring ASCII case)"),
@@ -181,11 +180,13 @@ EXPORT_OPTIONS: tuple[Option, ...] = (
     (("--target",), "NAME", "name the --new mark (default: the -o path as given)"),
     (("--fields",), "A,B,C", "the fields to export, in this order"),
     (("--excel",), None, "CSV: add a UTF-8 byte order mark for Excel"),
-    (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)"),
+    DB_OPTION,
 )
 
 
 class Command(ArchiveCommand, ScrapyCommand):
+    options_title = "Export Options"
+    options = EXPORT_OPTIONS
     usage = "-o FILE|- [options]"
     summary = "Export the archive to CSV, JSON or JSON Lines (filtered, optionally only what is new)"
     description = (
@@ -193,17 +194,10 @@ class Command(ArchiveCommand, ScrapyCommand):
         "The file is written atomically: it appears whole or not at all. See docs/export.md."
     )
 
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        add_option_table(parser, "Export Options", EXPORT_OPTIONS)
-
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        settings = self.project_settings(args)
+    def perform(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
+        request = build_request(opts, settings)
         try:
-            request = build_request(opts, settings)
             result = run_export(request)
-        except ConfigError as error:
-            fail(str(error))
         except BrokenPipeError:
             # The reader of stdout went away (`| head`): that reader has what it wanted. Stop quietly;
             # a --new mark was not moved, so nothing is lost for the next export.

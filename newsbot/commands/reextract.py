@@ -18,14 +18,14 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, Option, add_option_table, archive_path, fail
+from newsbot.commands import DB_OPTION, ArchiveCommand, Option, archive_path, date_range_options, fail
 from newsbot.commands.crawl import EXIT_ALREADY_RUNNING
 from newsbot.config import ConfigError, number, warc_dir
 from newsbot.dawn import SITE_OFFSET, index_genre
 from newsbot.processors import canonical_article_url, parse_datetime
 from newsbot.reextract.captures import Selection
 from newsbot.reextract.run import Extraction, Job, Report, reextract
-from newsbot.store import Store, StoreError
+from newsbot.store import Store
 from newsbot.store.rows import CONTENT_FIELDS
 from newsbot.store.runlock import RunLock
 from newsbot.warc.reader import warc_files
@@ -112,10 +112,9 @@ def report_lines(report: Report) -> list[str]:
 
 # Every `scrapy reextract` option; --url may be repeated.
 REEXTRACT_OPTIONS: tuple[Option, ...] = (
-    (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)"),
+    DB_OPTION,
     (("--warc",), "PATH", "a WARC file or folder (default: NEWSBOT_WARC_DIR)"),
-    (("--since",), "D", "captures on/after D (YYYY-MM-DD or ISO datetime)"),
-    (("--until",), "D", "captures on/before D (a date includes that day)"),
+    *date_range_options("captured"),
     (("--url",), "URL", "only this article or index page (repeatable)"),
     (("--jobs",), "N", "worker processes for parsing (default 1)"),
     (("--dry-run",), None, "report what would change; write nothing"),
@@ -123,7 +122,9 @@ REEXTRACT_OPTIONS: tuple[Option, ...] = (
 
 
 class Command(ArchiveCommand, ScrapyCommand):
-    usage = "[--db PATH] [--warc PATH] [--since D] [--until D] [--url URL ...] [--jobs N] [--dry-run]"
+    options_title = "Re-extraction Options"
+    options = REEXTRACT_OPTIONS
+    repeatable = ("--url",)
     summary = "Re-run today's page objects over the responses kept in WARC and update the archive"
     description = (
         "Re-extract every article and opinion/editorial index page kept in WARC (NEWSBOT_WARC_DIR or "
@@ -131,27 +132,19 @@ class Command(ArchiveCommand, ScrapyCommand):
         "get a new version, the newest capture is the current state. Nothing is downloaded."
     )
 
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        add_option_table(parser, "Re-extraction Options", REEXTRACT_OPTIONS, repeatable=("--url",))
-
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        settings = self.project_settings(args)
+    def perform(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
+        job = build_job(opts, settings)
+        lock = None if job.dry_run else RunLock(job.db, "reextract")
+        if lock is not None and not lock.acquire():
+            fail(
+                f"a re-extraction of {job.db} is already running (pid {lock.holder()})",
+                status=EXIT_ALREADY_RUNNING,
+            )
         try:
-            job = build_job(opts, settings)
-            lock = None if job.dry_run else RunLock(job.db, "reextract")
-            if lock is not None and not lock.acquire():
-                fail(
-                    f"a re-extraction of {job.db} is already running (pid {lock.holder()})",
-                    status=EXIT_ALREADY_RUNNING,
-                )
-            try:
-                report = run_job(job)
-            finally:
-                if lock is not None:
-                    lock.release()
-        except (ConfigError, StoreError) as error:
-            fail(str(error))
+            report = run_job(job)
+        finally:
+            if lock is not None:
+                lock.release()
         print("\n".join(report_lines(report)))
 
 
