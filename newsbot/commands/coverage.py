@@ -23,8 +23,9 @@ from datetime import date, datetime, timedelta
 from typing import TextIO
 
 from scrapy.commands import ScrapyCommand
+from scrapy.settings import BaseSettings
 
-from newsbot.commands import ArchiveCommand, add_option_table, archive_path, fail
+from newsbot.commands import DB_OPTION, ArchiveCommand, archive_path
 from newsbot.config import ConfigError
 from newsbot.dawn import SITE_OFFSET
 from newsbot.exporters import open_archive
@@ -86,12 +87,6 @@ def write_json(days: list[DayCoverage], out: TextIO) -> None:
 
 
 WRITERS = {"text": write_text, "csv": write_csv, "json": write_json}
-COVERAGE_OPTIONS = (
-    (("--since",), "D", "the first day (YYYY-MM-DD)"),
-    (("--until",), "D", "the last day (default: today, site time)"),
-    (("--format",), "FORMAT", "text (default), csv or json"),
-    (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)"),
-)
 
 
 def summary(days: list[DayCoverage], alerting: list[DayCoverage]) -> str:
@@ -106,6 +101,25 @@ def summary(days: list[DayCoverage], alerting: list[DayCoverage]) -> str:
     return line
 
 
+def read_days(opts: argparse.Namespace, settings: BaseSettings, today: date) -> tuple[list[DayCoverage], str]:
+    """The days asked for, read from the archive, and the output format; ConfigError says what to fix."""
+    if opts.since is None:
+        raise ConfigError("give the first day with --since YYYY-MM-DD")
+    since = parse_day("--since", opts.since)
+    until = parse_day("--until", opts.until) or today
+    assert since is not None
+    if since > until:
+        raise ConfigError(f"--since {since} is after --until {until}")
+    output = (opts.format or "text").strip().lower()
+    if output not in FORMATS:
+        raise ConfigError(f"unknown format {opts.format!r}; use {', '.join(FORMATS)}")
+    store = open_archive(archive_path(opts.db, settings), writable=False)
+    try:
+        return list(coverage(store, days_between(since, until))), output
+    finally:
+        store.close()
+
+
 class Command(ArchiveCommand, ScrapyCommand):
     usage = "--since D [--until D] [--format text|csv|json] [--db PATH]"
     summary = "Per day: stories the site listed, stories stored, and the missing URLs"
@@ -115,32 +129,17 @@ class Command(ArchiveCommand, ScrapyCommand):
         "missing. Days no run read a list of are unknown. Exit status 1 when a day before yesterday "
         "has a gap."
     )
+    options_title = "Coverage Options"
+    options = (
+        (("--since",), "D", "the first day (YYYY-MM-DD)"),
+        (("--until",), "D", "the last day (default: today, site time)"),
+        (("--format",), "FORMAT", "text (default), csv or json"),
+        DB_OPTION,
+    )
 
-    def add_options(self, parser: argparse.ArgumentParser) -> None:
-        super().add_options(parser)
-        add_option_table(parser, "Coverage Options", COVERAGE_OPTIONS)
-
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        settings = self.project_settings(args)
+    def perform(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
         today = site_today()
-        try:
-            if opts.since is None:
-                raise ConfigError("give the first day with --since YYYY-MM-DD")
-            since = parse_day("--since", opts.since)
-            until = parse_day("--until", opts.until) or today
-            assert since is not None
-            if since > until:
-                raise ConfigError(f"--since {since} is after --until {until}")
-            output = (opts.format or "text").strip().lower()
-            if output not in FORMATS:
-                raise ConfigError(f"unknown format {opts.format!r}; use {', '.join(FORMATS)}")
-            store = open_archive(archive_path(opts.db, settings), writable=False)
-        except ConfigError as error:
-            fail(str(error))
-        try:
-            days = list(coverage(store, days_between(since, until)))
-        finally:
-            store.close()
+        days, output = read_days(opts, settings, today)
         WRITERS[output](days, sys.stdout)
         sys.stdout.flush()
         alerting = alerting_gaps(days, today)
