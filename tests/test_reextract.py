@@ -232,11 +232,14 @@ def test_an_opinion_crawl_gets_its_teasers_and_the_pieces_it_dropped_back_with_t
     fields = [name for name in TEASER_FIELDS if name != "type"]
     rows = query(db, "SELECT * FROM teasers")
     teasers = [{name: row[name] for name in fields} | {"authors": json.loads(row["authors"])} for row in rows]
-    want = [{name: row[name] for name in fields} for row in OPINION["teasers"]]
+    # A default opinion crawl also walks two dated lists and reads the columnists bylines name (issue 15).
+    every = [row for key in ("teasers", "teasers_with_since", "teasers_discovered") for row in OPINION[key]]
+    want = [{name: row[name] for name in fields} for row in every]
     assert sorted(teasers, key=repr) == sorted(want, key=repr)
     stored = {row["article_id"]: row for row in articles(db).values()}
-    assert sorted(stored) == sorted(int(article_id) for article_id in OPINION["articles"])
-    for article_id, values in OPINION["articles"].items():
+    pieces = {**OPINION["articles"], **OPINION["articles_with_since"], **OPINION["articles_discovered"]}
+    assert sorted(stored) == sorted(int(article_id) for article_id in pieces)
+    for article_id, values in pieces.items():
         for name, value in values.items():
             assert stored[int(article_id)][name] == value, f"{article_id}: {name}"
     assert f"teaser cards: 0 new, {len(want)} updated" in result.stdout

@@ -257,12 +257,8 @@ class NewsbotSpider(Spider):
             self.extracted_genre[item.url] = item.genre
             self.state.note_capture(item.url, capture_of(response))
         if item.genre != "news":  # a column's byline leads to its writer's other columns
-            self.note_bylines(page.bylines())
+            self.state.note_authors(columnists(page.bylines(), self.stats))
         yield item
-
-    def note_bylines(self, bylines: list[tuple[str, str]]) -> None:
-        """Remember the columnists these byline links lead to (agencies and desks never)."""
-        self.state.note_authors(columnists(bylines, self.stats))
 
     def read_start_point(
         self, response: Response, read: Callable[[Response], T], html: bool = True

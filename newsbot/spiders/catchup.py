@@ -10,6 +10,10 @@ days down to that newest day) goes to the back-fill budget (NEWSBOT_MAX_BACKFILL
 `-a since=` back-fill: read now while the budget lasts, the rest kept in the backlog for the next runs.
 A first run, with no run to go by, walks the bounded number of days.
 
+The previous day is computed, not followed: the evidence shows no previous-day link on Dawn's dated
+lists or editorial index, only a date picker driven by script (input#datepicker, whose text is the
+day the page shows: where the walk starts).
+
 This module decides (pure); the spiders read the lists (newsbot.spiders.dated).
 """
 

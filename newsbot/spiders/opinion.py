@@ -25,6 +25,7 @@ from newsbot.monitoring.log import count_drop
 from newsbot.pages import OpinionIndexPage
 from newsbot.processors import author_page
 from newsbot.spiders.arguments import OpinionArguments
+from newsbot.spiders.columnists import columnists
 from newsbot.spiders.dated import DatedListSpider
 from newsbot.spiders.seeds import OpinionStartPoints, load_start_points
 from newsbot.store.authors import Author
@@ -127,7 +128,7 @@ class OpinionSpider(DatedListSpider):
     def read_author_page(self, url: str, bylines: list[tuple[str, str]]) -> None:
         """The columnists the cards' bylines name are remembered; an author's first page read is noted
         (its schedule starts again)."""
-        self.note_bylines(bylines)
+        self.state.note_authors(columnists(bylines, self.stats))  # agencies and desks never
         page = author_page(url)
         if page is not None and page[2] == 1:
             self.state.author_read(Author(page[0], page[1]))
