@@ -253,7 +253,7 @@ class NewsbotSpider(Spider):
         yield item
 
     def read_start_point(
-        self, response: Response, read: Callable[[Response], T], html: bool = True
+        self, response: Response, read: Callable[[Response], T], html: bool = True, kind: str = "start_point"
     ) -> T | None:
         """`read(response)` for a listing, feed, sitemap or index page, or None when it cannot be read.
 
@@ -264,15 +264,15 @@ class NewsbotSpider(Spider):
         """
         reason = unreadable_reason(response, html)
         if reason:
-            self._count_failed("start_point", reason, response.url)
+            self._count_failed(kind, reason, response.url)
             return None
         try:
             return read(response)
         except PageError as error:
-            self._count_failed("start_point", error.reason, response.url, error.detail)
+            self._count_failed(kind, error.reason, response.url, error.detail)
         except Exception as error:  # noqa: BLE001 - markup the page object did not foresee
             detail = unforeseen(error, response.url)
-            self._count_failed("start_point", "extraction_error", response.url, detail)
+            self._count_failed(kind, "extraction_error", response.url, detail)
         return None
 
     def article_failed(self, failure: Failure) -> None:
