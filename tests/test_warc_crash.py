@@ -106,6 +106,32 @@ def test_a_write_that_fails_is_cut_off_and_the_next_record_starts_a_new_file(tmp
         assert warcio_check([path]).returncode == 0
 
 
+def test_a_file_whose_warcinfo_fails_is_given_up_whole(tmp_path):
+    """The disk filling during a new file's first record left half a member at offset 0, and every
+    record written after it unreadable (the review's reproduction)."""
+    files = WarcFiles(tmp_path, "newsbot-start", 10**9, lambda name: {"software": "test"})
+    real_append = files._append
+    calls = []
+
+    def disk_full_during_warcinfo(data: bytes) -> None:
+        calls.append(len(data))
+        if len(calls) == 1:
+            real_append(data[:100])
+            raise OSError(28, "No space left on device")
+        real_append(data)
+
+    files._append = disk_full_during_warcinfo
+    with pytest.raises(OSError):
+        files.write(list(files.maker.pair(exchange(1))))
+    assert not list(tmp_path.glob("*.warc.gz*")), "the broken file was left behind"
+    written = files.write(list(files.maker.pair(exchange(2))))
+    files.close()
+    [path] = warc_files(tmp_path)
+    assert written[0].file == path.name and written[0].offset > 0  # after the new file's warcinfo
+    assert read_record(path, written[0].offset).record.rec_type == "response"
+    assert warcio_check([path]).returncode == 0
+
+
 def _rows(db: Path) -> list[tuple]:
     with closing(sqlite3.connect(db, timeout=10)) as connection:
         query = "SELECT url, warc_file, warc_offset, warc_record_id FROM articles"
