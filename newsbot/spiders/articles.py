@@ -77,7 +77,12 @@ class ArticlesSpider(NewsbotSpider):
         links = list(links)
         self.stats.inc_value(f"newsbot/{source}/links", len(links))
         for link in links:
-            request = self.follow(link["url"], link.get("updated_at"), counted_as=counted_as)
+            request = self.follow(
+                link["url"],
+                link.get("updated_at"),
+                counted_as=counted_as,
+                published_at=link.get("published_at"),
+            )
             if request is not None:
                 yield request
         self.budget.flush()

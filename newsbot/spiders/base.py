@@ -117,7 +117,7 @@ class NewsbotSpider(Spider):
     def backlog_request(self, work: Deferred) -> Request | None:
         if work.kind == "dated_list":
             return self.dated_list_request(work.url)
-        return self.follow(work.url, work.declared_at, work.genre_hint, counted_as="backlog")
+        return self.follow(work.url, work.declared_at, work.genre_hint, "backlog", work.newest)
 
     def dated_list_request(self, url: str) -> Request:
         """A request for a dated list (/latest-news/{date}, /newspaper/editorial/{date})."""
@@ -148,9 +148,10 @@ class NewsbotSpider(Spider):
         updated_at: str | None = None,
         genre_hint: str | None = None,
         counted_as: str = "discovered",
+        published_at: str | None = None,
     ) -> Request | None:
         """A request for an article link, or None when it needs no download now (or not in this run:
-        over the download budget it waits in the backlog).
+        over the download budget it waits in the backlog, newest first by `updated_at or published_at`).
 
         `updated_at` is the change time the link's card or sitemap entry declares, if any. Links are
         counted as `newsbot/links/<counted_as>`: "discovered" for the start points, whose volume the
@@ -168,7 +169,7 @@ class NewsbotSpider(Spider):
                 self.state.backlog_done("article", url)
             return None
         if not self.budget.article_allowed():
-            self.budget.defer_article(url, updated_at, genre_hint)
+            self.budget.defer_article(url, updated_at, genre_hint, newest=updated_at or published_at)
             return None
         self.stats.inc_value(f"newsbot/requests/{reason}")
         # A revisit for a possible edit is conditional; a genre upgrade needs the page even if unchanged.
