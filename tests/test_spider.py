@@ -328,3 +328,21 @@ def test_links_over_the_budget_wait_newest_first_by_their_published_time(tmp_pat
     assert [request.url for request in requested] == ["https://www.dawn.com/news/1990005"]  # the budget: 1
     waiting = [work.url for work in spider.state.backlog("article", 10)]
     assert waiting == [f"https://www.dawn.com/news/{i}" for i in (1990003, 1990001, 1990009)]
+
+
+def test_a_dated_list_that_redirects_and_fails_leaves_the_backlog(tmp_path):
+    """Its backlog row is keyed by the URL first asked for; the failure came for the redirect target."""
+    from scrapy import Request
+    from twisted.python.failure import Failure
+
+    from newsbot.store.backlog import Deferred
+
+    spider = make_spider(tmp_path)
+    spider.state.start_run("articles", {})
+    first = "https://www.dawn.com/latest-news/2026-03-01"
+    spider.state.defer([Deferred("dated_list", first, "2026-03-01")])
+    moved = Request(first + "/", meta={"newsbot_dated_list": True, "redirect_urls": [first]})
+    failure = Failure(ValueError("404 after a redirect"))
+    failure.request = moved
+    spider.start_point_failed(failure)
+    assert spider.state.backlog("dated_list", 10) == []

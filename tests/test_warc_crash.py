@@ -194,3 +194,25 @@ def test_kill_9_leaves_a_readable_warc_every_row_points_into_and_the_next_run_fi
     assert [located.offset for located in read_records(dead)] == complete
     with open(dead, "rb") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody holds it any more
+
+
+def test_a_failed_capture_leaves_no_reference_to_the_download_before_it(tmp_path):
+    """A retried or redirected request carries its predecessor's meta; when writing the final
+    response failed, the article row pointed at the 503 or 301 captured before it."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from newsbot.downloader.capture import CAPTURE_META, WarcCapture
+    from newsbot.spiders.articles import ArticlesSpider
+    from tests.conftest import newsbot_crawler
+
+    crawler = newsbot_crawler(ArticlesSpider, NEWSBOT_DB=str(tmp_path / "c.db"))
+    capture = WarcCapture(tmp_path, 10**9, MemoryStatsCollector(crawler), {}, mirrored=False)
+    capture.files = WarcFiles(tmp_path, "newsbot-test", 10**9, lambda name: {"software": "test"})
+    request = Request("https://www.dawn.com/news/1", meta={CAPTURE_META: "the 503 captured before"})
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    capture.files.write = lambda records: (_ for _ in ()).throw(OSError(28, "No space left on device"))
+    capture.response_downloaded(response, request, crawler.spider)
+    assert CAPTURE_META not in request.meta
+    capture.files = None

@@ -169,6 +169,8 @@ class WarcCapture:
         if self.files is None:
             return
         date = warc_date()
+        # A retry or redirect copies the meta of the download before it: that capture is not this one.
+        request.meta.pop(CAPTURE_META, None)
         earlier = self._earlier(request.url) if response.status == 304 else None
         records = self.maker.pair(exchange_of(request, response, date, self.mirrored), earlier)
         try:

@@ -45,9 +45,11 @@ def unforeseen(error: Exception, url: str) -> str:
 
 def requested_url(response: Response) -> str:
     """The URL the spider asked for (a redirect to the slug form changes response.url)."""
-    request = response.request
-    if request is None:
-        return response.url
+    return first_url(response.request) if response.request is not None else response.url
+
+
+def first_url(request: Request) -> str:
+    """The URL a request was first made for, before any redirect."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
@@ -283,7 +285,7 @@ class NewsbotSpider(Spider):
         self._count_failure("start_point", failure)
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("newsbot_dated_list"):  # counted; not tried again by later runs
-            self.state.backlog_done("dated_list", request.url)
+            self.state.backlog_done("dated_list", first_url(request))
 
     def _count_failure(self, kind: str, failure: Failure) -> None:
         response = getattr(failure.value, "response", None)
