@@ -284,6 +284,27 @@ def test_a_second_reextract_of_one_archive_waits_its_turn(archive):
     assert "a re-extraction of" in result.log and "is already running" in result.log
 
 
+def test_reextract_does_not_run_while_a_crawl_writes_the_archive(archive):
+    """A crawl storing a newer capture between re-extraction's plan and its write would be overwritten
+    by the older state: a real re-extraction waits for the crawls (their run locks), and they for it."""
+    from newsbot.store.runlock import RunLock
+
+    db = archive / "newsbot.db"
+    before = sqlite3.connect(db).execute("SELECT count(*) FROM article_versions").fetchone()[0]
+    crawl = RunLock(db, "opinion")
+    assert crawl.acquire()
+    try:
+        result = reextract(archive)
+        dry = reextract(archive, "--dry-run")  # a dry run writes nothing: it does not wait
+    finally:
+        crawl.release()
+    assert result.returncode == 75 and len(result.log.strip().splitlines()) == 1, result.log
+    assert "a 'opinion' crawl on" in result.log and "re-extract when it has ended" in result.log
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM article_versions").fetchone()[0] == before
+    assert not (archive / "newsbot.db.reextract.lock").exists()  # its own lock was let go
+    assert dry.returncode == 0, dry.log
+
+
 def test_older_captures_become_versions_in_time_order_and_a_window_never_rolls_back(tmp_path):
     site_dir = tmp_path / "site"
     shutil.copytree(SNAPSHOT, site_dir)

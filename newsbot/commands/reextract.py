@@ -30,6 +30,8 @@ from newsbot.store.rows import CONTENT_FIELDS
 from newsbot.store.runlock import RunLock
 from newsbot.warc.reader import warc_files
 
+CRAWL_SPIDERS = ("articles", "opinion")
+"""The spiders whose runs write the archive (their run locks, newsbot.store.runlock)."""
 MAX_JOBS = 64
 
 
@@ -134,16 +136,25 @@ class Command(ArchiveCommand, ScrapyCommand):
 
     def perform(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
         job = build_job(opts, settings)
-        lock = None if job.dry_run else RunLock(job.db, "reextract")
-        if lock is not None and not lock.acquire():
-            fail(
-                f"a re-extraction of {job.db} is already running (pid {lock.holder()})",
-                status=EXIT_ALREADY_RUNNING,
-            )
+        # A real run excludes other re-extractions and the crawls: a crawl storing a newer capture
+        # between our plan and our write would otherwise be overwritten by the older state.
+        held: list[RunLock] = []
+        for name in () if job.dry_run else ("reextract", *CRAWL_SPIDERS):
+            lock = RunLock(job.db, name)
+            if not lock.acquire():
+                for taken in held:
+                    taken.release()
+                busy = (
+                    f"a re-extraction of {job.db} is already running"
+                    if name == "reextract"
+                    else f"a {name!r} crawl on {job.db} is running; re-extract when it has ended"
+                )
+                fail(f"{busy} (pid {lock.holder()})", status=EXIT_ALREADY_RUNNING)
+            held.append(lock)
         try:
             report = run_job(job)
         finally:
-            if lock is not None:
+            for lock in held:
                 lock.release()
         print("\n".join(report_lines(report)))
 
