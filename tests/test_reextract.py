@@ -248,6 +248,7 @@ def test_an_opinion_crawl_gets_its_teasers_and_the_pieces_it_dropped_back_with_t
         (["--db", "{tmp}/none.db"], "--db '{tmp}/none.db': no such archive"),
         (["--warc", "{tmp}/nowhere"], "--warc '{tmp}/nowhere': no such file or folder"),
         (["--warc", "{tmp}"], "no .warc.gz files there"),
+        (["--warc", "{tmp}/plain.warc"], "no .warc.gz files there"),  # uncompressed: read 0 records, exit 0
         (["--since", "2026-13-01"], "--since '2026-13-01' is not a date"),
         (
             ["--since", "2026-03-02", "--until", "2026-03-01"],
@@ -261,6 +262,7 @@ def test_an_opinion_crawl_gets_its_teasers_and_the_pieces_it_dropped_back_with_t
 )
 def test_a_mistake_on_the_command_line_is_one_line_and_exit_2(broken, tmp_path, args, message):
     args = [arg.format(tmp=tmp_path) for arg in args]
+    (tmp_path / "plain.warc").write_bytes(b"WARC/1.1\r\n")
     if "--db" not in args:
         args = ["--db", str(broken / "newsbot.db"), *args]
     if "--warc" not in args:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from newsbot.warc.files import WarcFiles, recover_open_files
-from newsbot.warc.reader import OPEN_SUFFIX, locate, read_record, read_records, warc_files
+from newsbot.warc.reader import OPEN_SUFFIX, read_record, read_records, warc_files
 from newsbot.warc.records import Exchange, RecordMaker, warc_date
-from tests.conftest import ROOT, SNAPSHOT, run_scrapy, scrapy_command
+from tests.conftest import ROOT, SNAPSHOT, locate, run_scrapy, scrapy_command
 from tests.sites import SiteServer
 
 ENV = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newsbot.settings", "PYTHONPATH": str(ROOT)}

@@ -25,7 +25,7 @@ from newsbot.dawn import SITE_HOST
 from newsbot.downloader.capture import CAPTURE_META
 from newsbot.store.history import moment
 from newsbot.store.rows import CaptureRef
-from newsbot.warc.reader import OPEN_SUFFIX, read_record, read_records, to_response, warc_files
+from newsbot.warc.reader import final_name, read_record, read_records, to_response, warc_files
 
 logger = logging.getLogger(__name__)
 NOT_FOUND = (404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>Not in snapshot</body></html>")
@@ -91,7 +91,7 @@ class WarcReplay:
             return Response(request.url, status=status, headers=headers, body=body, request=request)
         path, offset, _, _ = found
         located = read_record(path, offset)
-        name = path.name.removesuffix(OPEN_SUFFIX)
+        name = final_name(path)
         request.meta[CAPTURE_META] = CaptureRef(name, offset, located.record_id, located.date)
         return to_response(located).replace(request=request)
 
