@@ -17,7 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from newsbot.config import Config
-from newsbot.downloader.capture import capture_of
+from newsbot.downloader.capture import EARLIER_CAPTURE_META, capture_of
 from newsbot.items import ArticleItem, is_stronger_genre
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
@@ -212,10 +212,14 @@ class NewsbotSpider(Spider):
         `declared` is the change time the site declared for the page (recorded with the download);
         `again` requests a page already downloaded in this run (past the duplicate filter)."""
         headers = {}
+        meta = {"newsbot_article": True, "handle_httpstatus_list": [304], "newsbot_declared": declared}
         if validators and validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
         if validators and validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
+        if validators and validators.get("warc_record_id"):
+            # What a 304 revisit record refers to: the capture the stored article came from.
+            meta[EARLIER_CAPTURE_META] = (validators["warc_record_id"], validators["warc_date"])
         self.budget.count_article()
         request = Request(
             url,
@@ -224,7 +228,7 @@ class NewsbotSpider(Spider):
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"genre_hint": genre_hint},
-            meta={"newsbot_article": True, "handle_httpstatus_list": [304], "newsbot_declared": declared},
+            meta=meta,
             dont_filter=again,
         )
         self.in_run[url] = request
