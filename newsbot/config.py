@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 from scrapy.settings import BaseSettings
 
 from newsbot import settings as defaults
-from newsbot.warc.reader import is_warc_file, warc_files
+from newsbot.warc.reader import warc_files
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -84,7 +84,6 @@ class Config:
     mirror_url: str | None
     mirror_dir: Path | None
     seeds: Path
-    contact: str
     batch_size: int
     retry_after_max: float
     max_index_pages: int
@@ -138,7 +137,6 @@ class Config:
             mirror_url=mirror_url,
             mirror_dir=mirror_dir,
             seeds=_seeds(settings),
-            contact=(setting(settings, "NEWSBOT_CONTACT") or "").strip(),
             batch_size=_whole(settings, "NEWSBOT_BATCH_SIZE"),
             retry_after_max=number(settings, "NEWSBOT_RETRY_AFTER_MAX"),
             max_index_pages=_whole(settings, "NEWSBOT_MAX_INDEX_PAGES"),
@@ -240,7 +238,7 @@ def _mirror(settings: BaseSettings) -> tuple[str | None, Path | None, Path | Non
     path = resolve_path(mirror)
     if (path / "manifest.json").is_file():
         return None, path, None
-    if (path.is_file() and is_warc_file(path)) or (path.is_dir() and warc_files(path)):
+    if path.exists() and warc_files(path):
         return None, None, path
     raise ConfigError(
         f"NEWSBOT_MIRROR={mirror!r} is neither an http(s) URL nor a snapshot directory "

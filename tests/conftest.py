@@ -152,4 +152,13 @@ def newsbot_crawler(spidercls, **settings):
     return crawler
 
 
+def locate(directory: Path, name: str) -> Path:
+    """A WARC file named in the archive (its final name): still `.open` if its writer died unrecovered."""
+    from newsbot.warc.reader import OPEN_SUFFIX
+
+    path = directory / name
+    opened = directory / (name + OPEN_SUFFIX)
+    return opened if not path.exists() and opened.exists() else path
+
+
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}

@@ -232,3 +232,32 @@ def test_index_cards_and_article_pages_give_their_byline_links():
     assert OpinionIndexPage(editorial).read().day == "2026-03-12"
     page = ArticlePage(snapshot_response("https://www.dawn.com/news/1990040", "news/1990040.html"))
     assert page.bylines() == [("Editorial", "https://www.dawn.com/authors/2677/editorial")]
+
+
+def test_a_walk_goes_on_past_a_day_that_failed_has_no_list_or_shows_another_day(tmp_path):
+    from twisted.python.failure import Failure
+
+    from newsbot.spiders.articles import ArticlesSpider
+
+    spider = ArticlesSpider.from_crawler(newsbot_crawler(ArticlesSpider, NEWSBOT_DB=str(tmp_path / "w.db")))
+    spider.state.start_run("articles", {})
+    [first] = list(spider.start_walk("2026-03-12", "https://www.dawn.com/latest-news/{date}"))
+    assert first.url.endswith("/latest-news/2026-03-12") and first.meta["newsbot_walk"] and first.dont_filter
+    failure = Failure(TimeoutError("no answer"))
+    failure.request = first
+    [second] = spider.start_point_failed(failure)  # counted as failed, and the walk goes on
+    assert second.url.endswith("/latest-news/2026-03-11")
+    [third] = spider.parse_listing(HtmlResponse(second.url, status=404, body=b"", request=second))
+    assert third.url.endswith("/latest-news/2026-03-10")
+    # A site that answers a missing day with today's list: no list of that day, nothing recorded.
+    page = (SNAPSHOT / "pages" / "latest-news-2026-03-12.html").read_bytes()
+    followed = list(spider.parse_listing(HtmlResponse(third.url, body=page, encoding="utf-8", request=third)))
+    assert all(request.url.startswith("https://www.dawn.com/news/") for request in followed)
+    record = spider.walk.record() if spider.walk else {}
+    assert [outcome for _, outcome, *_ in record["days"]] == ["failed", "no_list", "no_list"]
+    assert record["ended"] == "bound"
+    stats = spider.crawler.stats
+    assert stats.get_value("newsbot/dated_lists/no_list") == 1
+    assert stats.get_value("newsbot/dated_lists/other_day") == 1
+    assert next(days.coverage(spider.state.store, ["2026-03-10"])).status == "unknown"
+    spider.state.close()

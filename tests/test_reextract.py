@@ -251,6 +251,7 @@ def test_an_opinion_crawl_gets_its_teasers_and_the_pieces_it_dropped_back_with_t
         (["--db", "{tmp}/none.db"], "--db '{tmp}/none.db': no such archive"),
         (["--warc", "{tmp}/nowhere"], "--warc '{tmp}/nowhere': no such file or folder"),
         (["--warc", "{tmp}"], "no .warc.gz files there"),
+        (["--warc", "{tmp}/plain.warc"], "no .warc.gz files there"),  # uncompressed: read 0 records, exit 0
         (["--since", "2026-13-01"], "--since '2026-13-01' is not a date"),
         (
             ["--since", "2026-03-02", "--until", "2026-03-01"],
@@ -264,6 +265,7 @@ def test_an_opinion_crawl_gets_its_teasers_and_the_pieces_it_dropped_back_with_t
 )
 def test_a_mistake_on_the_command_line_is_one_line_and_exit_2(broken, tmp_path, args, message):
     args = [arg.format(tmp=tmp_path) for arg in args]
+    (tmp_path / "plain.warc").write_bytes(b"WARC/1.1\r\n")
     if "--db" not in args:
         args = ["--db", str(broken / "newsbot.db"), *args]
     if "--warc" not in args:
@@ -285,6 +287,27 @@ def test_a_second_reextract_of_one_archive_waits_its_turn(archive):
         lock.release()
     assert result.returncode == 75
     assert "a re-extraction of" in result.log and "is already running" in result.log
+
+
+def test_reextract_does_not_run_while_a_crawl_writes_the_archive(archive):
+    """A crawl storing a newer capture between re-extraction's plan and its write would be overwritten
+    by the older state: a real re-extraction waits for the crawls (their run locks), and they for it."""
+    from newsbot.store.runlock import RunLock
+
+    db = archive / "newsbot.db"
+    before = sqlite3.connect(db).execute("SELECT count(*) FROM article_versions").fetchone()[0]
+    crawl = RunLock(db, "opinion")
+    assert crawl.acquire()
+    try:
+        result = reextract(archive)
+        dry = reextract(archive, "--dry-run")  # a dry run writes nothing: it does not wait
+    finally:
+        crawl.release()
+    assert result.returncode == 75 and len(result.log.strip().splitlines()) == 1, result.log
+    assert "a 'opinion' crawl on" in result.log and "re-extract when it has ended" in result.log
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM article_versions").fetchone()[0] == before
+    assert not (archive / "newsbot.db.reextract.lock").exists()  # its own lock was let go
+    assert dry.returncode == 0, dry.log
 
 
 def test_older_captures_become_versions_in_time_order_and_a_window_never_rolls_back(tmp_path):

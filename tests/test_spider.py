@@ -312,3 +312,37 @@ def test_a_page_cut_off_before_its_body_is_not_remembered_as_dropped(tmp_path, a
     assert recorded == outcome
     # "fetched" without a stored article counts as never seen: the next run that finds the link fetches it.
     assert (seen_state(store, url) is None) == (outcome == "fetched")
+
+
+def test_links_over_the_budget_wait_newest_first_by_their_published_time(tmp_path):
+    """Cards seldom declare an "Updated" time: ordered by that alone the backlog came out oldest id first."""
+    crawler = newsbot_crawler(
+        ArticlesSpider, NEWSBOT_DB=str(tmp_path / "b.db"), NEWSBOT_MAX_ARTICLE_REQUESTS=1
+    )
+    spider = ArticlesSpider.from_crawler(crawler)
+    spider.state.start_run("articles", {})
+    published = {1990005: "2026-03-11T09:00:00+05:00", 1990001: "2026-03-12T10:00:00+05:00",
+                 1990009: "2026-03-10T08:00:00+05:00", 1990003: "2026-03-12T11:00:00+05:00"}  # fmt: skip
+    links = [{"url": f"https://www.dawn.com/news/{i}", "published_at": when} for i, when in published.items()]
+    requested = list(spider.follow_links(links, "listing"))
+    assert [request.url for request in requested] == ["https://www.dawn.com/news/1990005"]  # the budget: 1
+    waiting = [work.url for work in spider.state.backlog("article", 10)]
+    assert waiting == [f"https://www.dawn.com/news/{i}" for i in (1990003, 1990001, 1990009)]
+
+
+def test_a_dated_list_that_redirects_and_fails_leaves_the_backlog(tmp_path):
+    """Its backlog row is keyed by the URL first asked for; the failure came for the redirect target."""
+    from scrapy import Request
+    from twisted.python.failure import Failure
+
+    from newsbot.store.backlog import Deferred
+
+    spider = make_spider(tmp_path)
+    spider.state.start_run("articles", {})
+    first = "https://www.dawn.com/latest-news/2026-03-01"
+    spider.state.defer([Deferred("dated_list", first, "2026-03-01")])
+    moved = Request(first + "/", meta={"newsbot_dated_list": True, "redirect_urls": [first]})
+    failure = Failure(ValueError("404 after a redirect"))
+    failure.request = moved
+    spider.start_point_failed(failure)
+    assert spider.state.backlog("dated_list", 10) == []

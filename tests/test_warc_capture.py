@@ -25,9 +25,9 @@ from newsbot import __version__
 from newsbot.compat import decode_content
 from newsbot.items import ARTICLE_FIELDS
 from newsbot.pages import ArticlePage
-from newsbot.warc.reader import locate, read_record, read_records, to_response, warc_files
+from newsbot.warc.reader import read_record, read_records, to_response, warc_files
 from newsbot.warc.records import SERVER_NOT_MODIFIED
-from tests.conftest import FAST, SNAPSHOT, run_scrapy
+from tests.conftest import FAST, SNAPSHOT, locate, run_scrapy
 from tests.sites import SiteServer
 
 pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess

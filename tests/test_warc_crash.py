@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from newsbot.warc.files import WarcFiles, recover_open_files
-from newsbot.warc.reader import OPEN_SUFFIX, locate, read_record, read_records, warc_files
+from newsbot.warc.reader import OPEN_SUFFIX, read_record, read_records, warc_files
 from newsbot.warc.records import Exchange, RecordMaker, warc_date
-from tests.conftest import ROOT, SNAPSHOT, run_scrapy, scrapy_command
+from tests.conftest import ROOT, SNAPSHOT, locate, run_scrapy, scrapy_command
 from tests.sites import SiteServer
 
 ENV = {**os.environ, "SCRAPY_SETTINGS_MODULE": "newsbot.settings", "PYTHONPATH": str(ROOT)}
@@ -106,6 +106,32 @@ def test_a_write_that_fails_is_cut_off_and_the_next_record_starts_a_new_file(tmp
         assert warcio_check([path]).returncode == 0
 
 
+def test_a_file_whose_warcinfo_fails_is_given_up_whole(tmp_path):
+    """The disk filling during a new file's first record left half a member at offset 0, and every
+    record written after it unreadable (the review's reproduction)."""
+    files = WarcFiles(tmp_path, "newsbot-start", 10**9, lambda name: {"software": "test"})
+    real_append = files._append
+    calls = []
+
+    def disk_full_during_warcinfo(data: bytes) -> None:
+        calls.append(len(data))
+        if len(calls) == 1:
+            real_append(data[:100])
+            raise OSError(28, "No space left on device")
+        real_append(data)
+
+    files._append = disk_full_during_warcinfo
+    with pytest.raises(OSError):
+        files.write(list(files.maker.pair(exchange(1))))
+    assert not list(tmp_path.glob("*.warc.gz*")), "the broken file was left behind"
+    written = files.write(list(files.maker.pair(exchange(2))))
+    files.close()
+    [path] = warc_files(tmp_path)
+    assert written[0].file == path.name and written[0].offset > 0  # after the new file's warcinfo
+    assert read_record(path, written[0].offset).record.rec_type == "response"
+    assert warcio_check([path]).returncode == 0
+
+
 def _rows(db: Path) -> list[tuple]:
     with closing(sqlite3.connect(db, timeout=10)) as connection:
         query = "SELECT url, warc_file, warc_offset, warc_record_id FROM articles"
@@ -168,3 +194,25 @@ def test_kill_9_leaves_a_readable_warc_every_row_points_into_and_the_next_run_fi
     assert [located.offset for located in read_records(dead)] == complete
     with open(dead, "rb") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # nobody holds it any more
+
+
+def test_a_failed_capture_leaves_no_reference_to_the_download_before_it(tmp_path):
+    """A retried or redirected request carries its predecessor's meta; when writing the final
+    response failed, the article row pointed at the 503 or 301 captured before it."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from newsbot.downloader.capture import CAPTURE_META, WarcCapture
+    from newsbot.spiders.articles import ArticlesSpider
+    from tests.conftest import newsbot_crawler
+
+    crawler = newsbot_crawler(ArticlesSpider, NEWSBOT_DB=str(tmp_path / "c.db"))
+    capture = WarcCapture(tmp_path, 10**9, MemoryStatsCollector(crawler), {}, mirrored=False)
+    capture.files = WarcFiles(tmp_path, "newsbot-test", 10**9, lambda name: {"software": "test"})
+    request = Request("https://www.dawn.com/news/1", meta={CAPTURE_META: "the 503 captured before"})
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    capture.files.write = lambda records: (_ for _ in ()).throw(OSError(28, "No space left on device"))
+    capture.response_downloaded(response, request, crawler.spider)
+    assert CAPTURE_META not in request.meta
+    capture.files = None

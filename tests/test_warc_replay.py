@@ -91,3 +91,31 @@ def test_a_folder_without_warc_files_is_no_mirror(tmp_path):
     assert run.returncode == 2
     assert "nor a .warc.gz file or a folder holding some" in run.log
     assert "Traceback" not in run.log
+
+
+def test_replay_answers_with_the_newest_usable_capture_not_a_later_error(tmp_path):
+    """A later run that got a 503 for a page captured whole before must not make the replay a 503."""
+    from datetime import UTC, datetime
+
+    from scrapy import Request
+
+    from newsbot.downloader.mirror import WarcReplay
+    from newsbot.warc.files import WarcFiles
+    from newsbot.warc.records import Exchange, warc_date
+
+    url = "https://www.dawn.com/news/1"
+    files = WarcFiles(tmp_path, "newsbot-replay", 10**9, lambda name: {"software": "test"})
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    captures = [
+        (datetime(2026, 3, 1, tzinfo=UTC), 200, b"<html><body><p>The story.</p></body></html>"),
+        (datetime(2026, 3, 2, tzinfo=UTC), 503, b"busy"),
+        (datetime(2026, 3, 3, tzinfo=UTC), 503, b"still busy"),
+    ]
+    for when, status, body in captures:
+        files.write(list(files.maker.pair(Exchange(url, warc_date(when), status, html, body))))
+    files.write(list(files.maker.pair(Exchange(url + "0", warc_date(), 503, html, b"only ever busy"))))
+    files.close()
+    replay = WarcReplay(tmp_path)
+    answer = replay.answer(Request(url))
+    assert (answer.status, answer.body) == (200, captures[0][2])
+    assert replay.answer(Request(url + "0")).status == 503  # nothing usable: the error as captured

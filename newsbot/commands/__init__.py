@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import NoReturn
 
 from scrapy.settings import BaseSettings, Settings
 
 from newsbot.config import ConfigError, setting
+from newsbot.dawn import SITE_OFFSET
+from newsbot.processors import parse_datetime
 from newsbot.store.access import StoreError
 
 
@@ -31,6 +35,47 @@ def archive_path(given: str | None, settings: BaseSettings) -> Path:
 
 Option = tuple[tuple[str, ...], str | None, str]
 DB_OPTION: Option = (("--db",), "PATH", "the SQLite archive (default: NEWSBOT_DB)")
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """--since/--until as the contract writes dates: `YYYY-MM-DD` (a whole day, site time) or an ISO
+    timestamp (+05:00 when none is given)."""
+
+    since: str | None = None
+    until: str | None = None
+
+    def start(self) -> datetime | None:
+        """The first instant in range (a date: its first second in site time)."""
+        return _instant(self.since, time.min)
+
+    def end(self) -> datetime | None:
+        """The last instant in range (a date: its last moment in site time)."""
+        return _instant(self.until, time.max)
+
+
+def _instant(value: str | None, at: time) -> datetime | None:
+    if value is None:
+        return None
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), at, SITE_OFFSET)
+    return datetime.fromisoformat(value)
+
+
+def date_range(opts: argparse.Namespace) -> DateRange:
+    """The --since/--until of a command line, checked; ConfigError says what to fix."""
+    bounds = []
+    for option, value in (("--since", opts.since), ("--until", opts.until)):
+        parsed = None if value is None else parse_datetime(value)
+        if value is not None and parsed is None:
+            forms = "a date (YYYY-MM-DD) or an ISO datetime (YYYY-MM-DDTHH:MM[:SS][+HH:MM])"
+            raise ConfigError(f"{option} {value!r} is not {forms}")
+        bounds.append(parsed)
+    found = DateRange(*bounds)
+    start, end = found.start(), found.end()
+    if start and end and start > end:
+        raise ConfigError(f"--since {opts.since} is after --until {opts.until}")
+    return found
 
 
 def date_range_options(what: str) -> tuple[Option, Option]:

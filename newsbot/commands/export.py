@@ -22,24 +22,11 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import DB_OPTION, ArchiveCommand, Option, archive_path, date_range_options
+from newsbot.commands import DB_OPTION, ArchiveCommand, Option, archive_path, date_range, date_range_options
 from newsbot.config import ConfigError
 from newsbot.exporters import EXPORT_FORMATS, FORMAT_SUFFIXES, STDOUT, ExportRequest, run_export
 from newsbot.items import GENRES
-from newsbot.processors import parse_datetime
 from newsbot.store.export import EXPORT_FIELDS, Selection, fts_query
-
-
-def _date_bound(option: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ConfigError(
-            f"{option} {value!r} is not a date (YYYY-MM-DD) "
-            "or an ISO datetime (YYYY-MM-DDTHH:MM[:SS][+HH:MM])"
-        )
-    return parsed
 
 
 def _text(option: str, value: str | None) -> str | None:
@@ -124,13 +111,7 @@ def build_request(
     export_format = _export_format(output, opts.format)
     if opts.excel and export_format != "csv":
         raise ConfigError("--excel only applies to CSV (it adds the byte order mark Excel needs)")
-    since = _date_bound("--since", opts.since)
-    until = _date_bound("--until", opts.until)
-    if since and until:
-        start = since if len(since) > 10 else since + "T00:00:00+05:00"
-        end = until if len(until) > 10 else until + "T23:59:59+05:00"
-        if start > end:
-            raise ConfigError(f"--since {opts.since} is after --until {opts.until}")
+    dates = date_range(opts)
     genre = _text("--genre", opts.genre)
     if genre is not None:
         genre = genre.lower()
@@ -153,8 +134,8 @@ def build_request(
         export_format=export_format,
         selection=Selection(
             item_type=item_type,
-            since=since,
-            until=until,
+            since=dates.since,
+            until=dates.until,
             genre=genre,
             section=_text("--section", opts.section),
             author=_text("--author", opts.author),

@@ -12,17 +12,24 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from datetime import datetime, time
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
 
-from newsbot.commands import DB_OPTION, ArchiveCommand, Option, archive_path, date_range_options, fail
+from newsbot.commands import (
+    DB_OPTION,
+    ArchiveCommand,
+    Option,
+    archive_path,
+    date_range,
+    date_range_options,
+    fail,
+)
 from newsbot.commands.crawl import EXIT_ALREADY_RUNNING
 from newsbot.config import ConfigError, number, warc_dir
-from newsbot.dawn import SITE_OFFSET, index_genre
-from newsbot.processors import canonical_article_url, parse_datetime
+from newsbot.dawn import index_genre
+from newsbot.processors import canonical_article_url
 from newsbot.reextract.captures import Selection
 from newsbot.reextract.run import Extraction, Job, Report, reextract
 from newsbot.store import Store
@@ -30,21 +37,9 @@ from newsbot.store.rows import CONTENT_FIELDS
 from newsbot.store.runlock import RunLock
 from newsbot.warc.reader import warc_files
 
+CRAWL_SPIDERS = ("articles", "opinion")
+"""The spiders whose runs write the archive (their run locks, newsbot.store.runlock)."""
 MAX_JOBS = 64
-
-
-def _bound(option: str, value: str | None, end: bool) -> datetime | None:
-    """A capture-time bound: a date is its whole day, a datetime is exact (no offset: +05:00, as in
-    `scrapy export`)."""
-    if value is None:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ConfigError(f"{option} {value!r} is not a date (YYYY-MM-DD) or an ISO datetime")
-    if len(parsed) == 10:
-        day = datetime.fromisoformat(parsed).date()
-        return datetime.combine(day, time.max if end else time.min, SITE_OFFSET)
-    return datetime.fromisoformat(parsed)
 
 
 def _page(value: str) -> str:
@@ -73,10 +68,8 @@ def build_job(opts: argparse.Namespace, settings: BaseSettings) -> Job:
     files = warc_files(warc)
     if not files:
         raise ConfigError(f"--warc {str(warc)!r}: no .warc.gz files there")
-    since = _bound("--since", opts.since, end=False)
-    until = _bound("--until", opts.until, end=True)
-    if since and until and since > until:
-        raise ConfigError(f"--since {opts.since} is after --until {opts.until}")
+    dates = date_range(opts)  # capture times: a date is its whole day in site time
+    since, until = dates.start(), dates.end()
     jobs = (opts.jobs or "1").strip()
     if not (jobs.isascii() and jobs.isdigit() and 1 <= int(jobs) <= MAX_JOBS):
         raise ConfigError(f"--jobs {opts.jobs!r}: give a number of worker processes from 1 to {MAX_JOBS}")
@@ -134,16 +127,25 @@ class Command(ArchiveCommand, ScrapyCommand):
 
     def perform(self, opts: argparse.Namespace, settings: BaseSettings) -> None:
         job = build_job(opts, settings)
-        lock = None if job.dry_run else RunLock(job.db, "reextract")
-        if lock is not None and not lock.acquire():
-            fail(
-                f"a re-extraction of {job.db} is already running (pid {lock.holder()})",
-                status=EXIT_ALREADY_RUNNING,
-            )
+        # A real run excludes other re-extractions and the crawls: a crawl storing a newer capture
+        # between our plan and our write would otherwise be overwritten by the older state.
+        held: list[RunLock] = []
+        for name in () if job.dry_run else ("reextract", *CRAWL_SPIDERS):
+            lock = RunLock(job.db, name)
+            if not lock.acquire():
+                for taken in held:
+                    taken.release()
+                busy = (
+                    f"a re-extraction of {job.db} is already running"
+                    if name == "reextract"
+                    else f"a {name!r} crawl on {job.db} is running; re-extract when it has ended"
+                )
+                fail(f"{busy} (pid {lock.holder()})", status=EXIT_ALREADY_RUNNING)
+            held.append(lock)
         try:
             report = run_job(job)
         finally:
-            if lock is not None:
+            for lock in held:
                 lock.release()
         print("\n".join(report_lines(report)))
 

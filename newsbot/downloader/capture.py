@@ -42,6 +42,9 @@ from newsbot.warc.records import EarlierCapture, Exchange, RecordMaker, record_i
 
 logger = logging.getLogger(__name__)
 CAPTURE_META = "newsbot_capture"
+EARLIER_CAPTURE_META = "newsbot_earlier_capture"
+"""On a conditional article request: (WARC-Record-ID, WARC-Date) of the capture its stored article came
+from, which a 304's revisit record refers to (set by the spider)."""
 """request.meta key: the CaptureRef of the response the request got (set by capture or by a WARC replay)."""
 RECORDED_SETTINGS = (
     "NEWSBOT_MIRROR",
@@ -169,7 +172,9 @@ class WarcCapture:
         if self.files is None:
             return
         date = warc_date()
-        earlier = self._earlier(request.url) if response.status == 304 else None
+        # A retry or redirect copies the meta of the download before it: that capture is not this one.
+        request.meta.pop(CAPTURE_META, None)
+        earlier = self._earlier(request) if response.status == 304 else None
         records = self.maker.pair(exchange_of(request, response, date, self.mirrored), earlier)
         try:
             written = self.files.write(list(records))
@@ -185,12 +190,12 @@ class WarcCapture:
         self.stats.inc_value("newsbot/warc/records", len(written))
         self.stats.inc_value("newsbot/warc/bytes", sum(part.length for part in written))
 
-    def _earlier(self, url: str) -> EarlierCapture | None:
-        """The capture a 304 refers to: the one the stored article was extracted from, if known."""
-        seen = self.state.seen_state(url) if self.state is not None else None
-        if not seen or not seen.get("warc_record_id"):
-            return None
-        return EarlierCapture(seen["warc_record_id"], seen["warc_date"])
+    @staticmethod
+    def _earlier(request: Request) -> EarlierCapture | None:
+        """The capture a 304 refers to: the one the stored article came from, which the spider put on
+        the conditional request (from the same seen-state that gave its validators)."""
+        earlier = request.meta.get(EARLIER_CAPTURE_META)
+        return EarlierCapture(*earlier) if earlier else None
 
     def sync(self) -> None:
         if self.files is not None:

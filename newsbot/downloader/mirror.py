@@ -25,7 +25,7 @@ from newsbot.dawn import SITE_HOST
 from newsbot.downloader.capture import CAPTURE_META
 from newsbot.store.history import moment
 from newsbot.store.rows import CaptureRef
-from newsbot.warc.reader import OPEN_SUFFIX, read_record, read_records, to_response, warc_files
+from newsbot.warc.reader import final_name, read_record, read_records, to_response, warc_files
 
 logger = logging.getLogger(__name__)
 NOT_FOUND = (404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>Not in snapshot</body></html>")
@@ -55,21 +55,25 @@ class Snapshot:
 
 
 class WarcReplay:
-    """WARC captures as the site: each URL is answered with its newest response record, as it was
+    """WARC captures as the site: each URL is answered with its newest usable response record (2xx/3xx;
+    an error only when nothing else was captured), as it was
     transferred (the downloader middlewares decode it, as in the crawl that kept it); a URL never
     captured gets a 404. The response's request carries the CaptureRef of the record it came from, so
     an article stored from it points at that capture, as in the original crawl."""
 
     def __init__(self, path: Path):
-        self.newest: dict[str, tuple[Path, int, str]] = {}
+        self.newest: dict[str, tuple[Path, int, str, bool]] = {}
         files = warc_files(path)
         for file in files:
             for located in read_records(file):
                 if located.record.rec_type != "response":
                     continue
+                # An answer a crawl stores or follows (2xx, 3xx) beats any error, whatever its date: a
+                # later run's 503 must not stand for a page that was captured whole before it.
+                usable = located.status is not None and 200 <= located.status < 400
                 known = self.newest.get(located.url)
-                if known is None or moment(located.date) >= moment(known[2]):
-                    self.newest[located.url] = (file, located.offset, located.date)
+                if known is None or (usable, moment(located.date)) >= (known[3], moment(known[2])):
+                    self.newest[located.url] = (file, located.offset, located.date, usable)
         logger.info("Replaying %d URLs captured in %d WARC file(s) of %s", len(self.newest), len(files), path)
 
     @classmethod
@@ -85,9 +89,9 @@ class WarcReplay:
         if found is None:
             status, headers, body = NOT_FOUND
             return Response(request.url, status=status, headers=headers, body=body, request=request)
-        path, offset, _ = found
+        path, offset, _, _ = found
         located = read_record(path, offset)
-        name = path.name.removesuffix(OPEN_SUFFIX)
+        name = final_name(path)
         request.meta[CAPTURE_META] = CaptureRef(name, offset, located.record_id, located.date)
         return to_response(located).replace(request=request)
 

@@ -43,10 +43,16 @@ def page_tree(response) -> LexborHTMLParser:
     body = response.body
     if not (_is_utf8(response.encoding) and not body.startswith(codecs.BOM_UTF8)):
         body = response.text.encode("utf-8")
-    problem = parse_cost_problem(body)
+    return parse_html(_inert_head_noscripts(body))
+
+
+def parse_html(markup: bytes) -> LexborHTMLParser:
+    """Markup parsed by Lexbor, unless it would stall the parser (PageError, newsbot.pages.limits):
+    every HTML parse of site content goes through here, pages and feed items alike."""
+    problem = parse_cost_problem(markup)
     if problem:
         raise PageError(*problem)
-    return LexborHTMLParser(_inert_head_noscripts(body))
+    return LexborHTMLParser(markup)
 
 
 def _inert_head_noscripts(markup: bytes) -> bytes:

@@ -7,11 +7,11 @@ import contextlib
 from lxml import etree
 from parsel import Selector
 from scrapy.http import Response
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from newsbot.items import FEED_COPY_FIELDS
 from newsbot.loaders import ArticleLoader, card_links
-from newsbot.pages.common import PageError, is_empty_body, text_of
+from newsbot.pages.common import PageError, is_empty_body, parse_html, text_of
 from newsbot.pages.story import figure_image, story_blocks
 from newsbot.processors import absolute_url, canonical_article_url, unique
 
@@ -48,14 +48,24 @@ class FeedPage:
         if not self.selector.xpath("/rss/channel"):
             raise PageError("not_a_feed", "no RSS <rss><channel> document element")
         self.entries = self.selector.xpath("//channel/item")
+        self.refused: list[tuple[str, str]] = []
+        """(reason, detail) of the items whose copy copies() could not read."""
 
     def links(self) -> list[dict]:
         return card_links(self._card(entry) for entry in self.entries)
 
     def copies(self) -> list[dict]:
         """Each www.dawn.com article item as the feed prints it: the FEED_COPY_FIELDS of an article,
-        read by the same rules as the article page (one per URL, first wins)."""
-        return unique((self._copy(entry) for entry in self.entries), key=lambda copy: copy["url"])
+        read by the same rules as the article page (one per URL, first wins). An item whose copy cannot
+        be read costs only that copy: (reason, detail) goes to `refused`."""
+        copies = []
+        self.refused = []
+        for entry in self.entries:
+            try:
+                copies.append(self._copy(entry))
+            except PageError as error:
+                self.refused.append((error.reason, f"{self._url(entry)}: {error.detail}"))
+        return unique(copies, key=lambda copy: copy["url"])
 
     @staticmethod
     def _url(entry: Selector) -> str | None:
@@ -107,7 +117,8 @@ class FeedPage:
 
 
 def fragment(html: str | None) -> LexborNode:
-    """The <body> of an HTML fragment (an RSS item's body or summary), parsed as a browser would."""
-    body = LexborHTMLParser(f"<body>{html or ''}</body>").body
+    """The <body> of an HTML fragment (an RSS item's body or summary), parsed as a browser would;
+    PageError for markup that would stall the parser."""
+    body = parse_html(f"<body>{html or ''}</body>".encode()).body
     assert body is not None  # Lexbor always builds a <body> for a document that opens one
     return body

@@ -25,8 +25,9 @@ from newsbot.processors import parse_datetime
 class SitemapRead:
     links: list[dict] = field(default_factory=list)
     """The links kept, one per article URL, in document order."""
-    overflow: list[tuple[str, str | None]] = field(default_factory=list)
-    """Links over the limit (the oldest), as (url, lastmod) — compact: a sitemap may hold 100,000."""
+    overflow: list[tuple[str, str, str | None]] = field(default_factory=list)
+    """Links over the limit (the oldest), as (url, when, lastmod) — compact: a sitemap may hold 100,000.
+    `when` is what ranked them: lastmod, else the publication date."""
     sitemaps: list[str] = field(default_factory=list)
     """Child sitemaps of a sitemap index."""
 
@@ -100,8 +101,8 @@ class SitemapPage:
             if limit is None or len(kept) < limit:
                 heapq.heappush(kept, entry)
             else:
-                _, _, oldest = heapq.heappushpop(kept, entry)
-                result.overflow.append((oldest["url"], oldest["updated_at"]))
+                when, _, oldest = heapq.heappushpop(kept, entry)
+                result.overflow.append((oldest["url"], when, oldest["updated_at"]))
         result.links = [link for _, _, link in sorted(kept, key=lambda entry: entry[1])]
         return result
 

@@ -28,7 +28,7 @@ from newsbot.store import history
 from newsbot.store.copies import feed_copy
 from newsbot.store.core import Store, utc_now_iso
 from newsbot.store.rows import CaptureRef, article_row
-from newsbot.warc.reader import OPEN_SUFFIX
+from newsbot.warc.reader import final_name
 
 BATCH = 8
 """Captures per task sent to a worker: few enough to keep the workers evenly busy."""
@@ -99,7 +99,7 @@ class Extraction:
 
 
 def capture_ref(capture: Capture) -> CaptureRef:
-    name = capture.path.name.removesuffix(OPEN_SUFFIX)
+    name = final_name(capture.path)
     return CaptureRef(name, capture.offset, capture.record_id, capture.date)
 
 

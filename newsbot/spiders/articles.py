@@ -95,7 +95,12 @@ class ArticlesSpider(DatedListSpider):
             when = link.get("published_at") or link.get("updated_at")
             if when and counted_as == "discovered":
                 self.newest_linked = max(self.newest_linked or "", when[:10])
-            request = self.follow(link["url"], link.get("updated_at"), counted_as=counted_as)
+            request = self.follow(
+                link["url"],
+                link.get("updated_at"),
+                counted_as=counted_as,
+                published_at=link.get("published_at"),
+            )
             if request is not None:
                 yield request
         self.budget.flush()
@@ -116,8 +121,14 @@ class ArticlesSpider(DatedListSpider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """The feed's links are followed; its copies of the articles are kept to check them against."""
-        read = self.read_start_point(response, _read_feed, html=False)
-        links, copies = read or ([], [])
+        page = self.read_start_point(response, FeedPage, html=False)
+        if page is None:
+            return
+        links = self.read_start_point(response, lambda _: page.links(), html=False) or []
+        # Copies are read apart from the links: a copy that cannot be read never costs the feed's links.
+        copies = self.read_start_point(response, lambda _: page.copies(), False, "feed_copy") or []
+        for reason, detail in page.refused:
+            self._count_failed("feed_copy", reason, response.url, detail)
         if copies:
             self.state.keep_feed_copies(response.url, copies)
             self.stats.inc_value("newsbot/feed/copies", len(copies))
@@ -133,8 +144,3 @@ class ArticlesSpider(DatedListSpider):
         if read.overflow:
             self.budget.defer_sitemap_overflow(read.overflow, response.url)
         yield from self.follow_links(read.links, "sitemap")
-
-
-def _read_feed(response: Response) -> tuple[list[dict], list[dict]]:
-    page = FeedPage(response)
-    return page.links(), page.copies()

@@ -17,7 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.python.failure import Failure
 
 from newsbot.config import Config
-from newsbot.downloader.capture import capture_of
+from newsbot.downloader.capture import EARLIER_CAPTURE_META, capture_of
 from newsbot.items import ArticleItem, is_stronger_genre
 from newsbot.monitoring.log import count_drop
 from newsbot.pages import ArticlePage, PageError
@@ -46,9 +46,11 @@ def unforeseen(error: Exception, url: str) -> str:
 
 def requested_url(response: Response) -> str:
     """The URL the spider asked for (a redirect to the slug form changes response.url)."""
-    request = response.request
-    if request is None:
-        return response.url
+    return first_url(response.request) if response.request is not None else response.url
+
+
+def first_url(request: Request) -> str:
+    """The URL a request was first made for, before any redirect."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
@@ -107,34 +109,31 @@ class NewsbotSpider(Spider):
     def spider_idle(self) -> None:
         """The spider is idle: the next phase of the run, if one has work; then what is left of the
         budgets goes to the backlog, newest first."""
-        engine = self.crawler.engine
-        while engine is not None and (phase := self.next_phase()) is not None:
-            requests = list(phase)
-            if requests:
-                for request in requests:
-                    engine.crawl(request)
-                raise DontCloseSpider
-        while engine is not None:
-            work = self.budget.next_from_backlog()
-            if not work:
-                break
+        if self.crawler.engine is None:
+            return
+        while (phase := self.next_phase()) is not None:
+            self._crawl_now(list(phase))
+        while work := self.budget.next_from_backlog():
             requests = [request for each in work for request in self.backlog_requests(each)]
             self.budget.flush()
-            if requests:
-                for request in requests:
-                    engine.crawl(request)
-                raise DontCloseSpider
+            self._crawl_now(requests)
         self.budget.flush()
+
+    def _crawl_now(self, requests: list[Request]) -> None:
+        """Schedule these requests and keep the spider open; with none, return (the next work)."""
+        if requests:
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
     def backlog_requests(self, work: Deferred) -> list[Request]:
         if work.kind == "dated_list":
             return self.dated_list_requests(work.url, work.newest)
-        request = self.follow(work.url, work.declared_at, work.genre_hint, counted_as="backlog")
+        request = self.follow(work.url, work.declared_at, work.genre_hint, "backlog", work.newest)
         return [request] if request is not None else []
 
     def dated_list_requests(self, url: str, day: str) -> list[Request]:
-        """The requests for one dated list of the backlog (newsbot.spiders.dated)."""
-        raise NotImplementedError
+        raise NotImplementedError  # a dated list of the backlog: newsbot.spiders.dated
 
     @property
     def stats(self) -> StatsCollector:
@@ -153,9 +152,10 @@ class NewsbotSpider(Spider):
         updated_at: str | None = None,
         genre_hint: str | None = None,
         counted_as: str = "discovered",
+        published_at: str | None = None,
     ) -> Request | None:
         """A request for an article link, or None when it needs no download now (or not in this run:
-        over the download budget it waits in the backlog).
+        over the download budget it waits in the backlog, newest first by `updated_at or published_at`).
 
         `updated_at` is the change time the link's card or sitemap entry declares, if any. Links are
         counted as `newsbot/links/<counted_as>`: "discovered" for the start points, whose volume the
@@ -173,7 +173,7 @@ class NewsbotSpider(Spider):
                 self.state.backlog_done("article", url)
             return None
         if not self.budget.article_allowed():
-            self.budget.defer_article(url, updated_at, genre_hint)
+            self.budget.defer_article(url, updated_at, genre_hint, newest=updated_at or published_at)
             return None
         self.stats.inc_value(f"newsbot/requests/{reason}")
         # A revisit for a possible edit is conditional; a genre upgrade needs the page even if unchanged.
@@ -214,10 +214,14 @@ class NewsbotSpider(Spider):
         `declared` is the change time the site declared for the page (recorded with the download);
         `again` requests a page already downloaded in this run (past the duplicate filter)."""
         headers = {}
+        meta = {"newsbot_article": True, "handle_httpstatus_list": [304], "newsbot_declared": declared}
         if validators and validators.get("etag"):
             headers["If-None-Match"] = validators["etag"]
         if validators and validators.get("last_modified"):
             headers["If-Modified-Since"] = validators["last_modified"]
+        if validators and validators.get("warc_record_id"):
+            # What a 304 revisit record refers to: the capture the stored article came from.
+            meta[EARLIER_CAPTURE_META] = (validators["warc_record_id"], validators["warc_date"])
         self.budget.count_article()
         request = Request(
             url,
@@ -226,7 +230,7 @@ class NewsbotSpider(Spider):
             errback=self.article_failed,
             priority=ARTICLE_PRIORITY,
             cb_kwargs={"genre_hint": genre_hint},
-            meta={"newsbot_article": True, "handle_httpstatus_list": [304], "newsbot_declared": declared},
+            meta=meta,
             dont_filter=again,
         )
         self.in_run[url] = request
@@ -261,7 +265,7 @@ class NewsbotSpider(Spider):
         yield item
 
     def read_start_point(
-        self, response: Response, read: Callable[[Response], T], html: bool = True
+        self, response: Response, read: Callable[[Response], T], html: bool = True, kind: str = "start_point"
     ) -> T | None:
         """`read(response)` for a listing, feed, sitemap or index page, or None when it cannot be read.
 
@@ -272,15 +276,15 @@ class NewsbotSpider(Spider):
         """
         reason = unreadable_reason(response, html)
         if reason:
-            self._count_failed("start_point", reason, response.url)
+            self._count_failed(kind, reason, response.url)
             return None
         try:
             return read(response)
         except PageError as error:
-            self._count_failed("start_point", error.reason, response.url, error.detail)
+            self._count_failed(kind, error.reason, response.url, error.detail)
         except Exception as error:  # noqa: BLE001 - markup the page object did not foresee
             detail = unforeseen(error, response.url)
-            self._count_failed("start_point", "extraction_error", response.url, detail)
+            self._count_failed(kind, "extraction_error", response.url, detail)
         return None
 
     def article_failed(self, failure: Failure) -> None:

@@ -49,18 +49,22 @@ class RunBudget:
     def count_article(self) -> None:
         self.article_requests += 1
 
-    def defer_article(self, url: str, declared_at: str | None, genre_hint: str | None) -> None:
-        self.pending.append(Deferred("article", url, declared_at or "", declared_at, genre_hint))
+    def defer_article(
+        self, url: str, declared_at: str | None, genre_hint: str | None, newest: str | None = None
+    ) -> None:
+        """Keep a link over the download budget; `newest` (its declared or published time) orders the
+        backlog, newest first."""
+        self.pending.append(Deferred("article", url, newest or declared_at or "", declared_at, genre_hint))
         limit = self.config.max_article_requests
         self.deferred(
             "article_requests", f"article download budget reached (NEWSBOT_MAX_ARTICLE_REQUESTS={limit})"
         )
 
-    def defer_sitemap_overflow(self, links: list[tuple[str, str | None]], sitemap: str) -> None:
-        """(url, lastmod) a sitemap holds beyond NEWSBOT_MAX_SITEMAP_URLS (its oldest): for the next runs,
-        streamed into the backlog (a sitemap may hold 100,000)."""
+    def defer_sitemap_overflow(self, links: list[tuple[str, str, str | None]], sitemap: str) -> None:
+        """(url, newest, lastmod) a sitemap holds beyond NEWSBOT_MAX_SITEMAP_URLS (its oldest): for the next
+        runs, streamed into the backlog (a sitemap may hold 100,000)."""
         self.flush()
-        self.state.defer(Deferred("article", url, lastmod or "", lastmod) for url, lastmod in links)
+        self.state.defer(Deferred("article", url, newest, lastmod) for url, newest, lastmod in links)
         limit = self.config.max_sitemap_urls
         self.deferred(
             "sitemap_urls", f"{sitemap} lists more than NEWSBOT_MAX_SITEMAP_URLS={limit} URLs", len(links)

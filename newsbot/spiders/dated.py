@@ -18,7 +18,7 @@ from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from newsbot.spiders.base import NewsbotSpider, requested_url
+from newsbot.spiders.base import NewsbotSpider, first_url, requested_url
 from newsbot.spiders.catchup import CatchUpWalk
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class DatedListSpider(NewsbotSpider):
     def _answered(self, request: Request) -> None:
         """A dated list was read, or failed for good: it leaves the backlog (a print edition once every
         section answered)."""
-        self.state.backlog_done("dated_list", (request.meta.get("redirect_urls") or [request.url])[0])
+        self.state.backlog_done("dated_list", first_url(request))
         edition = request.meta.get("newsbot_edition")
         if edition in self.editions:
             self.editions[edition] -= 1
@@ -112,13 +112,17 @@ class DatedListSpider(NewsbotSpider):
             logger.log(level, "No list for %s (404): skipped", dated.url)
         return dated
 
-    def start_point_failed(self, failure: Failure) -> Iterator[Request]:
+    def start_point_failed(self, failure: Failure) -> list[Request]:
+        """Counted; a dated list leaves the backlog (not tried again by later runs), and a walk goes on
+        to the day before (its next request is returned). Done at once, not when iterated."""
         self._count_failure("start_point", failure)
         request = failure.request  # type: ignore[attr-defined]
-        if request.meta.get("newsbot_dated_list"):  # counted; not tried again by later runs
-            self._answered(request)
-            if request.meta.get("newsbot_walk"):
-                yield from self.walk_on(request.meta["newsbot_day"], "failed")
+        if not request.meta.get("newsbot_dated_list"):
+            return []
+        self._answered(request)
+        if not request.meta.get("newsbot_walk"):
+            return []
+        return list(self.walk_on(request.meta["newsbot_day"], "failed"))
 
     def unaccounted(self, urls: Iterable[str]) -> list[str]:
         """Stories neither stored (nor remembered as dropped) nor taken in this run."""

@@ -117,7 +117,9 @@ class OpinionSpider(DatedListSpider):
         for teaser in result.teasers:
             yield teaser
             assert teaser.url is not None  # a card without an article link gives no teaser
-            request = self.follow(teaser.url, teaser.updated_at, genre_hint=genre, counted_as=counted_as)
+            request = self.follow(
+                teaser.url, teaser.updated_at, genre, counted_as, published_at=teaser.published_at
+            )
             if request is not None:
                 yield request
         self.budget.flush()

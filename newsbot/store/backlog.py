@@ -83,10 +83,3 @@ def done(store: Store, kind: str, url: str) -> None:
     with store.connection:
         store.connection.execute("BEGIN IMMEDIATE")
         store.connection.execute("DELETE FROM backlog WHERE kind = ? AND url = ?", (kind, url))
-
-
-def size(store: Store, spider: str) -> dict[str, int]:
-    rows = store.connection.execute(
-        "SELECT kind, count(*) FROM backlog WHERE spider = ? GROUP BY kind", (spider,)
-    )
-    return dict(rows.fetchall())

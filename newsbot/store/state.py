@@ -181,9 +181,6 @@ class CrawlState:
     def backlog_done(self, kind: str, url: str) -> None:
         backlog.done(self.store, kind, url)
 
-    def backlog_size(self) -> dict[str, int]:
-        return backlog.size(self.store, self.spider)
-
     def touch_article(self, url: str) -> None:
         fetches.touch_article(self.store, url, self.now_iso())
 

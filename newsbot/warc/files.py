@@ -149,8 +149,16 @@ class WarcFiles:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
         self.fd, self.name, self.size = fd, name, 0
+        try:
+            self._append(self.maker.member(self.maker.warcinfo(name, self.warcinfo(name))))
+        except OSError:
+            # A file whose warcinfo did not go in whole is given up whole (a half-written first member
+            # would make every record after it unreadable); the next write starts another.
+            self.fd = None
+            os.close(fd)
+            (self.directory / (name + OPEN_SUFFIX)).unlink(missing_ok=True)
+            raise
         self.files_written += 1
-        self._append(self.maker.member(self.maker.warcinfo(name, self.warcinfo(name))))
 
 
 @dataclass(frozen=True)

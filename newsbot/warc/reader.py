@@ -33,21 +33,16 @@ def is_warc_file(path: Path) -> bool:
 
 
 def warc_files(path: Path) -> list[Path]:
-    """The file itself, or a folder's WARC files in name order (newsbot's names sort by time)."""
+    """The file itself, or a folder's WARC files in name order (newsbot's names sort by time); [] for
+    a file or folder that holds none (an uncompressed .warc is not read)."""
     if path.is_file():
-        return [path]
-    return sorted((file for file in path.iterdir() if file.is_file() and is_warc_file(file)), key=_name)
+        return [path] if is_warc_file(path) else []
+    return sorted((file for file in path.iterdir() if file.is_file() and is_warc_file(file)), key=final_name)
 
 
-def _name(path: Path) -> str:
+def final_name(path: Path) -> str:
+    """A WARC file's name once closed (what the archive records), also while it is still `.open`."""
     return path.name.removesuffix(OPEN_SUFFIX)
-
-
-def locate(directory: Path, name: str) -> Path:
-    """A file named in the archive (its final name): still `.open` if its writer died unrecovered."""
-    path = directory / name
-    opened = directory / (name + OPEN_SUFFIX)
-    return opened if not path.exists() and opened.exists() else path
 
 
 def members(handle: IO[bytes], start: int = 0) -> Iterator[tuple[int, int, bytes]]:
