@@ -29,11 +29,19 @@ from newsbot.commands import DB_OPTION, ArchiveCommand, archive_path
 from newsbot.config import ConfigError
 from newsbot.dawn import SITE_OFFSET
 from newsbot.exporters import open_archive
-from newsbot.spiders.arguments import parse_day
+from newsbot.processors import parse_datetime
 from newsbot.store.days import DayCoverage, coverage
 
 FORMATS = ("text", "csv", "json")
 CSV_FIELDS = ("day", "status", "lists", "listed", "stored", "missing", "missing_urls")
+
+
+def parse_day(option: str, value: str | None) -> date | None:
+    """A day given on the command line (YYYY-MM-DD); ConfigError for anything else."""
+    parsed = parse_datetime(value) if value is not None else None
+    if value is not None and (parsed is None or "T" in parsed):
+        raise ConfigError(f"{option} {value!r} is not a date (YYYY-MM-DD)")
+    return date.fromisoformat(parsed) if parsed else None
 
 
 def site_today() -> date:
