@@ -9,7 +9,6 @@ import gzip
 import hashlib
 import json
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from newsbot.items import ARTICLE_FIELDS
 from newsbot.pages import ArticlePage
 from newsbot.warc.reader import read_record, read_records, to_response, warc_files
 from newsbot.warc.records import SERVER_NOT_MODIFIED
-from tests.conftest import FAST, SNAPSHOT, locate, run_scrapy
+from tests.conftest import FAST, locate, run_scrapy
 from tests.sites import SiteServer
 
 pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
@@ -156,14 +155,6 @@ def test_teaser_cards_point_at_the_index_page_capture_they_were_read_from(snapsh
         located = read_record(locate(tmp_path / "warc", row["warc_file"]), row["warc_offset"])
         assert located.record.rec_type == "response"
         assert (located.url, located.record_id) == (row["index_url"], row["warc_record_id"])
-
-
-@pytest.fixture
-def site_copy(tmp_path):
-    directory = tmp_path / "site"
-    shutil.copytree(SNAPSHOT, directory)
-    with SiteServer(directory) as site:
-        yield directory, site
 
 
 def test_a_304_is_a_revisit_record_pointing_at_the_earlier_capture(site_copy, tmp_path):
