@@ -152,6 +152,17 @@ def newsbot_crawler(spidercls, **settings):
     return crawler
 
 
+def stored_articles(db: Path, key: str = "article_id") -> dict:
+    """Every article stored in the archive at `db` (nested fields decoded), by `key`."""
+    from newsbot.store import Store
+
+    store = Store.open(db)
+    try:
+        return {row[key]: row for row in store.articles()}
+    finally:
+        store.close()
+
+
 def locate(directory: Path, name: str) -> Path:
     """A WARC file named in the archive (its final name): still `.open` if its writer died unrecovered."""
     from newsbot.warc.reader import OPEN_SUFFIX

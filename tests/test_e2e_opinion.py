@@ -15,7 +15,7 @@ import pytest
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
 from newsbot.store import Store
-from tests.conftest import FAST, run_scrapy
+from tests.conftest import FAST, run_scrapy, stored_articles
 
 pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` in a subprocess
 
@@ -33,14 +33,6 @@ def teaser_rows(db: Path) -> list[dict]:
     finally:
         store.close()
     return sorted(rows, key=lambda row: (row["index_url"], row["url"]))
-
-
-def article_rows(db: Path) -> dict[int, dict]:
-    store = Store.open(db)
-    try:
-        return {row["article_id"]: row for row in store.articles()}
-    finally:
-        store.close()
 
 
 def crawl(site, workdir: Path, *args: str):
@@ -86,7 +78,7 @@ def test_every_teaser_stored_once_with_contract_values(opinion_crawl):
 
 def test_every_piece_stored_once_with_its_genre(opinion_crawl):
     workdir, _, _ = opinion_crawl
-    rows = article_rows(workdir / "newsbot.db")
+    rows = stored_articles(workdir / "newsbot.db")
     assert sorted(rows) == sorted(int(article_id) for article_id in EVERY_ARTICLE)
     for article_id, want in EVERY_ARTICLE.items():
         row = rows[int(article_id)]
@@ -179,7 +171,7 @@ def test_both_spiders_on_one_store_keep_one_row_per_piece_and_the_stronger_genre
         == 0
     )
     assert crawl(snapshot_site, tmp_path).returncode == 0
-    rows = article_rows(tmp_path / "newsbot.db")
+    rows = stored_articles(tmp_path / "newsbot.db")
     assert rows[1990011]["genre"] == "opinion"
     assert rows[1990040]["genre"] == rows[1990041]["genre"] == "editorial"
     urls = sqlite3.connect(tmp_path / "newsbot.db").execute("SELECT url FROM articles").fetchall()

@@ -39,7 +39,7 @@ from newsbot.items import ARTICLE_FIELDS
 from newsbot.store import SCHEMA_VERSION, Store
 from newsbot.store.rows import article_row
 from newsbot.store.schema import MIGRATIONS
-from tests.conftest import FAST, ROOT, SNAPSHOT, scrapy_command
+from tests.conftest import FAST, ROOT, SNAPSHOT, scrapy_command, stored_articles
 from tests.faults import FaultServer, GzipFile, Huge, Reset, Short, Stall, Status, write_gzip_bomb
 
 DATA = Path(__file__).parent / "data"
@@ -115,14 +115,6 @@ def crawl(
 def query(db: Path, sql: str, params=()) -> list[tuple]:
     with closing(sqlite3.connect(db)) as connection:
         return connection.execute(sql, params).fetchall()
-
-
-def stored_articles(db: Path) -> dict[int, dict]:
-    store = Store.open(db)
-    try:
-        return {row["article_id"]: row for row in store.articles()}
-    finally:
-        store.close()
 
 
 def fetch_record(db: Path, article_id: int) -> tuple | None:

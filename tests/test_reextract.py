@@ -20,10 +20,9 @@ from pathlib import Path
 import pytest
 
 from newsbot.items import ARTICLE_FIELDS, TEASER_FIELDS
-from newsbot.store import Store
 from newsbot.store.history import moment
 from newsbot.store.rows import CONTENT_FIELDS as CONTENT
-from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command
+from tests.conftest import FAST, ROOT, SNAPSHOT, run_scrapy, scrapy_command, stored_articles
 from tests.sites import SiteServer
 
 pytestmark = pytest.mark.slow  # every test runs `scrapy crawl` or `scrapy reextract` in a subprocess
@@ -82,14 +81,6 @@ def query(db: Path, sql: str, params=()) -> list[dict]:
         return [dict(row) for row in connection.execute(sql, params)]
 
 
-def articles(db: Path) -> dict[str, dict]:
-    store = Store.open(db)
-    try:
-        return {row["url"]: row for row in store.articles()}
-    finally:
-        store.close()
-
-
 def table_digest(db: Path) -> str:
     """Every row of every table, as a reader sees them."""
     with closing(sqlite3.connect(db)) as connection:
@@ -119,13 +110,17 @@ def archive(broken, tmp_path):
     return tmp_path
 
 
+def _by_url(db: Path) -> dict[str, dict]:
+    return stored_articles(db, "url")
+
+
 def damaged(stored: dict[str, dict]) -> set[str]:
     """The stored articles whose content differs from the oracle."""
     return {url for url, row in stored.items() if any(row[name] != EXPECTED[url][name] for name in CONTENT)}
 
 
 def test_the_break_damaged_the_archive(broken):
-    stored = articles(broken / "newsbot.db")
+    stored = _by_url(broken / "newsbot.db")
     assert DROPPED_BY_THE_BREAK not in stored
     assert set(stored) == set(EXPECTED) - {DROPPED_BY_THE_BREAK}
     assert all(row["related_editorials"] == [] for row in stored.values())
@@ -135,13 +130,13 @@ def test_the_break_damaged_the_archive(broken):
 
 def test_reextract_restores_every_field_and_keeps_the_damaged_states_as_versions(archive, snapshot_site):
     db = archive / "newsbot.db"
-    before = articles(db)
+    before = _by_url(db)
     top = max(row["change_seq"] for row in before.values())
     snapshot_site.reset()
     result = reextract(archive)
     assert result.returncode == 0, result.log[-3000:]
     assert snapshot_site.paths() == [], "re-extraction downloaded something"
-    after = articles(db)
+    after = _by_url(db)
     assert set(after) == set(EXPECTED)
     for url, item in EXPECTED.items():
         for name in ARTICLE_FIELDS:
@@ -210,7 +205,7 @@ def test_url_and_window_choose_what_is_reextracted(archive):
     one = "https://www.dawn.com/news/1990005"
     result = reextract(archive, "--url", one + "/some-slug", "--url", DROPPED_BY_THE_BREAK)
     assert result.returncode == 0, result.log[-3000:]
-    after = articles(db)
+    after = _by_url(db)
     assert after[one]["images"] == EXPECTED[one]["images"]
     assert after[DROPPED_BY_THE_BREAK]["title"] == EXPECTED[DROPPED_BY_THE_BREAK]["title"]
     assert [url for url, row in after.items() if row["images"] != EXPECTED[url]["images"]]  # others not
@@ -236,7 +231,7 @@ def test_an_opinion_crawl_gets_its_teasers_and_the_pieces_it_dropped_back_with_t
     every = [row for key in ("teasers", "teasers_with_since", "teasers_discovered") for row in OPINION[key]]
     want = [{name: row[name] for name in fields} for row in every]
     assert sorted(teasers, key=repr) == sorted(want, key=repr)
-    stored = {row["article_id"]: row for row in articles(db).values()}
+    stored = {row["article_id"]: row for row in _by_url(db).values()}
     pieces = {**OPINION["articles"], **OPINION["articles_with_since"], **OPINION["articles_discovered"]}
     assert sorted(stored) == sorted(int(article_id) for article_id in pieces)
     for article_id, values in pieces.items():
